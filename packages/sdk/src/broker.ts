@@ -1,0 +1,285 @@
+import { EventEmitter } from 'node:events'
+import type { Options } from 'amqplib'
+import { ConnectionManager, type Link } from './connection/connection-manager.js'
+import { Consumer, type ConsumerHandle } from './consume/consumer.js'
+import type { Handler } from './consume/message.js'
+import { toMs } from './duration.js'
+import { ClosedError, TopologyError, WarrenError } from './errors.js'
+import { errorFields } from './logging/logger.js'
+import {
+  resolveConnectOptions,
+  resolveConsumeOptions,
+  type ConnectOptions,
+  type ConsumeOptions,
+  type PublishOptions,
+  type ResolvedConnectOptions,
+} from './options.js'
+import { encodeBody } from './publish/encode.js'
+import { Publisher } from './publish/publisher.js'
+import { uuidv7 } from './publish/uuid.js'
+import { validateBody } from './publish/validate.js'
+import { HEADERS } from './headers.js'
+import { brokerFeatures } from './topology/arguments.js'
+import { declareTopology } from './topology/declare.js'
+import { planTopology, type QueuePlan } from './topology/plan.js'
+import type { ConsumeBody, PublishBody, QueueName, TopologyDefinition } from './topology/types.js'
+
+/** Events a broker emits. `error` is emitted only when someone listens (else it is logged). */
+export interface BrokerEvents {
+  connected: [{ url: string; serverVersion: string }]
+  reconnected: [{ url: string; serverVersion: string }]
+  disconnected: [{ error: Error | undefined }]
+  blocked: [{ reason: string }]
+  unblocked: []
+  error: [Error]
+  /** The broker cancelled a consumer (its queue was deleted), then it consumed again. */
+  'consumer-cancelled': [{ queue: string }]
+  'consumer-resumed': [{ queue: string }]
+}
+
+interface Prepared {
+  content: Buffer
+  properties: Options.Publish & { messageId: string }
+}
+
+/** One message of a batch publish. */
+export interface BatchItem<RK extends string = string> {
+  exchange: string
+  routingKey: RK
+  body: unknown
+  options?: PublishOptions
+}
+
+/**
+ * A connection to RabbitMQ with its declared topology: publish with confirms, consume with
+ * retries and dead letters. Obtain one with `connect()`.
+ */
+export class Broker<
+  T extends TopologyDefinition = TopologyDefinition,
+> extends EventEmitter<BrokerEvents> {
+  readonly #options: ResolvedConnectOptions
+  readonly #connection: ConnectionManager
+  readonly #publisher: Publisher
+  readonly #plans: Map<string, QueuePlan>
+  readonly #consumers = new Set<Consumer>()
+  #closed = false
+
+  /** @internal use `connect()` */
+  constructor(options: ConnectOptions<T>) {
+    super()
+    this.#options = resolveConnectOptions(options)
+    this.#plans = planTopology(this.#options.topology)
+    this.#publisher = new Publisher(this.#options)
+    this.#connection = new ConnectionManager(this.#options, (link, reconnected) =>
+      this.#setup(link, reconnected),
+    )
+    this.#connection.on('connected', ({ url, serverVersion, reconnected }) =>
+      this.emit(reconnected ? 'reconnected' : 'connected', { url, serverVersion }),
+    )
+    this.#connection.on('disconnected', ({ error }) => {
+      this.#publisher.detach()
+      for (const consumer of this.#consumers) consumer.detach()
+      this.emit('disconnected', { error })
+    })
+    this.#connection.on('blocked', ({ reason }) => {
+      this.#options.logger.warn({ event: 'blocked', reason }, 'broker blocked publishing')
+      this.#publisher.setBlocked(true)
+      this.emit('blocked', { reason })
+    })
+    this.#connection.on('unblocked', () => {
+      this.#options.logger.info({ event: 'unblocked' }, 'broker unblocked publishing')
+      this.#publisher.setBlocked(false)
+      this.emit('unblocked')
+    })
+  }
+
+  /** @internal */
+  async start(): Promise<void> {
+    await this.#connection.start()
+  }
+
+  /** The RabbitMQ version of the current connection, undefined while disconnected. */
+  get serverVersion(): string | undefined {
+    return this.#connection.link?.serverVersion
+  }
+
+  get connected(): boolean {
+    return this.#connection.link !== undefined
+  }
+
+  /**
+   * Publishes one message and resolves once the broker confirmed it. A body whose routing key has
+   * a schema is validated first (`ValidationError`, nothing sent); a message no queue receives
+   * rejects with `UnroutableError`.
+   *
+   * @example
+   * await broker.publish('orders', 'order.created', { orderId: 'o-1', amount: 12 })
+   */
+  publish<RK extends string>(
+    exchange: string,
+    routingKey: RK,
+    body: PublishBody<T, RK>,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    let prepared: Prepared
+    try {
+      prepared = this.#prepare(routingKey, body, options)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    return this.#publisher.publish(
+      exchange,
+      routingKey,
+      prepared.content,
+      prepared.properties,
+      options.timeout === undefined ? undefined : toMs(options.timeout),
+    )
+  }
+
+  /**
+   * Publishes many messages, pipelined, and resolves when all are confirmed. Every body is
+   * validated before anything is sent. Rejects with the first failure.
+   */
+  async publishBatch(items: readonly BatchItem[]): Promise<void> {
+    const prepared = items.map((item) =>
+      this.#prepare(item.routingKey, item.body, item.options ?? {}),
+    )
+    await Promise.all(
+      prepared.map((p, i) => {
+        const item = items[i] as BatchItem
+        const timeout = item.options?.timeout
+        return this.#publisher.publish(
+          item.exchange,
+          item.routingKey,
+          p.content,
+          p.properties,
+          timeout === undefined ? undefined : toMs(timeout),
+        )
+      }),
+    )
+  }
+
+  /** Validation, encoding and the properties of DESIGN.md section 2. */
+  #prepare(routingKey: string, body: unknown, options: PublishOptions): Prepared {
+    if (this.#closed) throw new ClosedError()
+    const schema = this.#options.topology.messages?.[options.type ?? routingKey]
+    if (schema) {
+      const result = validateBody(schema, body, `message for '${routingKey}'`)
+      if (!result.ok) throw result.error
+    }
+    const { content, contentType } = encodeBody(body)
+    const headers: Record<string, unknown> = { ...options.headers }
+    if (options.traceparent) headers[HEADERS.traceparent] = options.traceparent
+    const properties = {
+      messageId: options.messageId ?? uuidv7(),
+      timestamp: Math.floor(Date.now() / 1000),
+      contentType,
+      type: options.type ?? routingKey,
+      appId: this.#options.service,
+      persistent: true,
+      mandatory: true,
+      headers,
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.priority !== undefined && { priority: options.priority }),
+      ...(options.expiration !== undefined && { expiration: String(toMs(options.expiration)) }),
+    }
+    return { content, properties }
+  }
+
+  /**
+   * Consumes a queue of the topology. The handler resolving acks the message; throwing sends it
+   * to the retry tier for its attempt, or to `Q.dlq` after `maxAttempts` or on `NonRetryableError`.
+   *
+   * @example
+   * const consumer = await broker.consume('billing.charge', async (msg) => {
+   *   await charge(msg.body.orderId, msg.body.amount)
+   * }, { prefetch: 50, concurrency: 10, timeout: '30s' })
+   */
+  async consume<Q extends QueueName<T>>(
+    queue: Q,
+    handler: Handler<ConsumeBody<T, Q>>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle> {
+    if (this.#closed) throw new ClosedError()
+    const plan = this.#plans.get(queue)
+    if (!plan) {
+      throw new WarrenError('UNKNOWN_QUEUE', `queue '${queue}' is not part of the topology`)
+    }
+    const consumer = new Consumer(
+      {
+        publisher: this.#publisher,
+        logger: this.#options.logger,
+        consumerId: this.#options.consumerId,
+        messages: this.#options.topology.messages,
+        link: () => this.#connection.link,
+        redeclare: (p, link) => this.#declare(link, [p]),
+        onBrokerCancel: (q, phase) =>
+          this.emit(phase === 'cancelled' ? 'consumer-cancelled' : 'consumer-resumed', {
+            queue: q,
+          }),
+        onClosed: (c) => this.#consumers.delete(c),
+      },
+      plan,
+      handler as Handler<unknown>,
+      resolveConsumeOptions(options),
+      this.#options.closeTimeoutMs,
+    )
+    this.#consumers.add(consumer)
+    const link = this.#connection.link
+    // While disconnected, the next reconnect attaches it.
+    if (link) await consumer.attach(link)
+    return consumer
+  }
+
+  /** Cancels consumers (their running handlers finish), waits for outstanding confirms, closes. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()))
+    if (this.#connection.link) await this.#publisher.drain(this.#options.closeTimeoutMs)
+    await this.#publisher.close()
+    await this.#connection.close()
+  }
+
+  async #setup(link: Link, reconnected: boolean): Promise<void> {
+    this.#publisher.setBlocked(false)
+    try {
+      await this.#declare(link, this.#plans.values())
+    } catch (error) {
+      // A mismatch will not heal by reconnecting: report it and carry on with what exists.
+      if (!(error instanceof TopologyError) || !reconnected) throw error
+      this.#reportError(error)
+    }
+    await this.#publisher.attach(link)
+    for (const consumer of this.#consumers) await consumer.attach(link)
+  }
+
+  #declare(link: Link, plans: Iterable<QueuePlan>): Promise<void> {
+    return declareTopology(
+      link.model,
+      this.#options.topology,
+      plans,
+      brokerFeatures(link.serverVersion),
+    )
+  }
+
+  #reportError(error: Error): void {
+    this.#options.logger.error({ event: 'error', error: errorFields(error) }, error.message)
+    if (this.listenerCount('error') > 0) this.emit('error', error)
+  }
+}
+
+/**
+ * Connects to RabbitMQ (a URL or a cluster's list), declares the topology and resolves with a
+ * `Broker`. Rejects with `TopologyError` when an existing queue's arguments differ.
+ *
+ * @example
+ * const broker = await connect({ url: process.env.WARREN_AMQP_URL, topology, service: 'billing' })
+ */
+export async function connect<const T extends TopologyDefinition>(
+  options: ConnectOptions<T> = {},
+): Promise<Broker<T>> {
+  const broker = new Broker<T>(options)
+  await broker.start()
+  return broker
+}

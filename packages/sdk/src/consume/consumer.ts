@@ -1,0 +1,355 @@
+import type { Channel, ConsumeMessage, Options } from 'amqplib'
+import type { z } from 'zod'
+import type { Link } from '../connection/connection-manager.js'
+import { failureHeaders } from '../dead-letter/failure-headers.js'
+import { TimeoutError } from '../errors.js'
+import { HEADERS } from '../headers.js'
+import { errorFields, type Logger } from '../logging/logger.js'
+import type { ResolvedConsumeOptions } from '../options.js'
+import type { Publisher } from '../publish/publisher.js'
+import { routeFailure, type FailureRoute } from '../retry/plan.js'
+import type { QueuePlan } from '../topology/plan.js'
+import { decodeBody, originalRoutingKey } from './decode.js'
+import type { Handler, Message } from './message.js'
+
+/** What a consumer needs from its broker. */
+export interface ConsumerContext {
+  publisher: Publisher
+  logger: Logger
+  consumerId: string
+  messages: Readonly<Record<string, z.ZodType>> | undefined
+  link: () => Link | undefined
+  /** Declares the queue's topology again (after the broker cancelled the consumer). */
+  redeclare: (plan: QueuePlan, link: Link) => Promise<void>
+  onBrokerCancel: (queue: string, phase: 'cancelled' | 'resumed') => void
+  onClosed: (consumer: Consumer) => void
+}
+
+/** One channel's consumption; deliveries remember it so acks never cross to a newer channel. */
+interface ChannelState {
+  channel: Channel
+  link: Link
+  consumerTag: string | undefined
+  open: boolean
+}
+
+/** A handler's outcome as a value, applied after the handler settles. */
+type Outcome =
+  | { kind: 'ack'; duplicate?: boolean }
+  | { kind: 'fail'; route: FailureRoute; error: unknown; attempt: number }
+
+/** The public face of a running consumer. */
+export interface ConsumerHandle {
+  readonly queue: string
+  /** Stops new deliveries, lets running handlers finish (and their acks go out), then closes. */
+  cancel(): Promise<void>
+}
+
+export class Consumer implements ConsumerHandle {
+  #state: ChannelState | undefined
+  #active = 0
+  #waiting: [ChannelState, ConsumeMessage][] = []
+  #idleWaiters: (() => void)[] = []
+  #cancelled = false
+
+  constructor(
+    private readonly context: ConsumerContext,
+    private readonly plan: QueuePlan,
+    private readonly handler: Handler<unknown>,
+    private readonly options: ResolvedConsumeOptions,
+    private readonly closeTimeoutMs: number,
+  ) {}
+
+  get queue(): string {
+    return this.plan.name
+  }
+
+  /** Opens this consumer's channel on a (new) connection and starts consuming. */
+  async attach(link: Link): Promise<void> {
+    if (this.#cancelled) return
+    const channel = await link.model.createChannel()
+    const state: ChannelState = { channel, link, consumerTag: undefined, open: true }
+    channel.on('error', (error: Error) =>
+      this.context.logger.warn({
+        event: 'channel-error',
+        queue: this.queue,
+        error: errorFields(error),
+      }),
+    )
+    channel.on('close', () => this.#onChannelClose(state))
+    this.#state = state
+    await channel.prefetch(this.options.prefetch)
+    await this.#consume(state)
+  }
+
+  /** The connection is gone: deliveries of its channel are redelivered, so stop touching them. */
+  detach(): void {
+    if (this.#state) this.#state.open = false
+    this.#state = undefined
+  }
+
+  async cancel(): Promise<void> {
+    if (this.#cancelled) return
+    this.#cancelled = true
+    const state = this.#state
+    if (state?.open && state.consumerTag) {
+      await state.channel.cancel(state.consumerTag).catch(() => {})
+    }
+    // Prefetched deliveries not yet started go back to the queue when the channel closes.
+    this.#waiting = []
+    await this.#idle()
+    this.#state = undefined
+    if (state?.open) {
+      state.open = false
+      await state.channel.close().catch(() => {})
+    }
+    this.context.onClosed(this)
+  }
+
+  async #consume(state: ChannelState): Promise<void> {
+    const reply = await state.channel.consume(this.queue, (delivery) => {
+      if (delivery === null) void this.#onBrokerCancel(state)
+      else this.#onDelivery(state, delivery)
+    })
+    state.consumerTag = reply.consumerTag
+  }
+
+  #onDelivery(state: ChannelState, delivery: ConsumeMessage): void {
+    if (this.#active < this.options.concurrency) void this.#run(state, delivery)
+    else this.#waiting.push([state, delivery])
+  }
+
+  async #run(state: ChannelState, delivery: ConsumeMessage): Promise<void> {
+    this.#active++
+    try {
+      const outcome = await this.#process(delivery)
+      await this.#apply(state, delivery, outcome)
+    } catch (error) {
+      this.context.logger.error({
+        event: 'consume-failed',
+        queue: this.queue,
+        error: errorFields(error),
+      })
+    } finally {
+      this.#active--
+      this.#next()
+    }
+  }
+
+  #next(): void {
+    while (this.#active < this.options.concurrency && !this.#cancelled) {
+      const item = this.#waiting.shift()
+      if (!item) break
+      // A closed channel's deliveries come again on the new one: running them now only duplicates.
+      if (item[0].open) void this.#run(item[0], item[1])
+    }
+    if (this.#active === 0) {
+      const waiters = this.#idleWaiters
+      this.#idleWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+
+  async #process(delivery: ConsumeMessage): Promise<Outcome> {
+    const headers = delivery.properties.headers ?? {}
+    const previous = Number(headers[HEADERS.attempt] ?? 0)
+    const attempt = (Number.isFinite(previous) && previous > 0 ? previous : 0) + 1
+    const routingKey = originalRoutingKey(delivery)
+    const decoded = decodeBody(delivery, this.context.messages, routingKey)
+    if (!decoded.ok) {
+      const route: FailureRoute = {
+        kind: 'dead-letter',
+        reason: 'invalid-payload',
+        queue: this.plan.deadLetterQueue,
+      }
+      return { kind: 'fail', route, error: decoded.error, attempt }
+    }
+    const messageId = String(delivery.properties.messageId ?? '')
+    const idempotency = this.options.idempotency
+    const key = `${this.queue}:${messageId}`
+    if (idempotency && messageId) {
+      if (!(await idempotency.store.claim(key, idempotency.ttlMs))) {
+        return { kind: 'ack', duplicate: true }
+      }
+    }
+    const message: Message<unknown> = {
+      body: decoded.body,
+      messageId,
+      attempt,
+      queue: this.queue,
+      routingKey,
+      exchange: stringOr(headers[HEADERS.originalExchange], delivery.fields.exchange),
+      redelivered: delivery.fields.redelivered,
+      headers,
+      properties: delivery.properties,
+      content: delivery.content,
+    }
+    try {
+      await this.#callHandler(message)
+      return { kind: 'ack' }
+    } catch (error) {
+      if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
+      return { kind: 'fail', route: routeFailure(this.plan, attempt, error), error, attempt }
+    }
+  }
+
+  async #callHandler(message: Message<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError(
+              `handler for ${message.messageId} on '${this.queue}' ran longer than ${this.options.timeoutMs}ms`,
+            ),
+          ),
+        this.options.timeoutMs,
+      )
+    })
+    try {
+      await Promise.race([(async () => this.handler(message))(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async #apply(state: ChannelState, delivery: ConsumeMessage, outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'ack') {
+      if (outcome.duplicate) {
+        this.context.logger.info({
+          event: 'duplicate-skipped',
+          queue: this.queue,
+          messageId: delivery.properties.messageId,
+        })
+      }
+      this.#ack(state, delivery)
+      return
+    }
+    const { route, error, attempt } = outcome
+    if (route.kind === 'dead-letter' && route.queue === undefined) {
+      // No DLQ declared: the caller chose to drop what cannot be processed.
+      this.context.logger.warn({ event: 'dropped', queue: this.queue, reason: route.reason })
+      this.#ack(state, delivery)
+      return
+    }
+    const reason = route.kind === 'dead-letter' ? route.reason : undefined
+    const headers = failureHeaders({
+      delivery,
+      queue: this.queue,
+      attempt,
+      error,
+      consumer: this.context.consumerId,
+      ...(reason && { reason }),
+    })
+    const target = route.queue as string
+    const p = delivery.properties
+    const options: Options.Publish & { messageId: string } = {
+      messageId: String(p.messageId ?? ''),
+      persistent: true,
+      mandatory: true,
+      headers,
+      ...(p.contentType !== undefined && { contentType: p.contentType as string }),
+      ...(p.contentEncoding !== undefined && { contentEncoding: p.contentEncoding as string }),
+      ...(p.correlationId !== undefined && { correlationId: p.correlationId as string }),
+      ...(p.type !== undefined && { type: p.type as string }),
+      ...(p.appId !== undefined && { appId: p.appId as string }),
+      ...(p.timestamp !== undefined && { timestamp: p.timestamp as number }),
+      ...(p.priority !== undefined && { priority: p.priority as number }),
+    }
+    try {
+      // Default exchange, confirmed, then the ack: a crash in between duplicates, never loses.
+      await this.context.publisher.publish('', target, delivery.content, options)
+    } catch (publishError) {
+      this.context.logger.error({
+        event: 'failure-publish-failed',
+        queue: this.queue,
+        target,
+        messageId: options.messageId,
+        error: errorFields(publishError),
+      })
+      this.#nack(state, delivery)
+      return
+    }
+    this.#ack(state, delivery)
+    const fields = {
+      messageId: options.messageId,
+      queue: this.queue,
+      attempt,
+      error: errorFields(error),
+    }
+    if (route.kind === 'retry') {
+      this.context.logger.info({ event: 'retried', ...fields, target, delayMs: route.delayMs })
+    } else {
+      this.context.logger.warn({ event: 'dead-lettered', ...fields, target, reason: route.reason })
+    }
+  }
+
+  #ack(state: ChannelState, delivery: ConsumeMessage): void {
+    // An ack on a newer channel would name someone else's delivery tag: drop it, the broker
+    // redelivers the message.
+    if (state.open && state === this.#state) state.channel.ack(delivery)
+  }
+
+  #nack(state: ChannelState, delivery: ConsumeMessage): void {
+    if (state.open && state === this.#state) state.channel.nack(delivery, false, true)
+  }
+
+  #idle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.closeTimeoutMs)
+      this.#idleWaiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  #onChannelClose(state: ChannelState): void {
+    const wasCurrent = state.open && state === this.#state
+    state.open = false
+    if (!wasCurrent || this.#cancelled) return
+    this.#state = undefined
+    // Closed by a channel error on a live connection: no reconnect will reopen it, so do it here.
+    const link = state.link
+    setTimeout(() => {
+      if (this.#cancelled || this.#state || this.context.link() !== link) return
+      this.attach(link).catch((error: unknown) =>
+        this.context.logger.error({
+          event: 'consumer-reopen-failed',
+          queue: this.queue,
+          error: errorFields(error),
+        }),
+      )
+    }, 100)
+  }
+
+  /** The broker cancelled us (queue deleted): declare it again and consume again. */
+  async #onBrokerCancel(state: ChannelState): Promise<void> {
+    if (this.#cancelled || !state.open) return
+    state.consumerTag = undefined
+    this.context.logger.warn({ event: 'consumer-cancelled', queue: this.queue })
+    this.context.onBrokerCancel(this.queue, 'cancelled')
+    for (let attempt = 1; !this.#cancelled && state.open && state === this.#state; attempt++) {
+      try {
+        await this.context.redeclare(this.plan, state.link)
+        await this.#consume(state)
+        this.context.logger.info({ event: 'consumer-resumed', queue: this.queue })
+        this.context.onBrokerCancel(this.queue, 'resumed')
+        return
+      } catch (error) {
+        this.context.logger.error({
+          event: 'consumer-resume-failed',
+          queue: this.queue,
+          attempt,
+          error: errorFields(error),
+        })
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)))
+      }
+    }
+  }
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback
+}

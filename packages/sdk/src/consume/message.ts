@@ -1,0 +1,23 @@
+import type { MessageProperties } from 'amqplib'
+
+/** What a handler receives. */
+export interface Message<Body = unknown> {
+  /** The parsed body: JSON parsed and validated by the routing key's schema where one exists. */
+  body: Body
+  messageId: string
+  /** This delivery's attempt, 1 for the first try. */
+  attempt: number
+  /** The queue consumed from. */
+  queue: string
+  /** The routing key it was first published with (retries keep it). */
+  routingKey: string
+  exchange: string
+  redelivered: boolean
+  headers: Record<string, unknown>
+  properties: MessageProperties
+  /** The raw bytes. */
+  content: Buffer
+}
+
+/** A handler: resolving acks the message; throwing retries or dead-letters it. */
+export type Handler<Body = unknown> = (message: Message<Body>) => Promise<void> | void

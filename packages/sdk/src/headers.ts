@@ -1,0 +1,27 @@
+/** Header names the SDK owns (DESIGN.md section 2). Flat keys, never `x-` names. */
+export const HEADERS = {
+  attempt: 'warren-attempt',
+  deadLetterReason: 'warren-dead-letter-reason',
+  originalQueue: 'warren-original-queue',
+  originalExchange: 'warren-original-exchange',
+  originalRoutingKey: 'warren-original-routing-key',
+  errorName: 'warren-error-name',
+  errorMessage: 'warren-error-message',
+  errorStack: 'warren-error-stack',
+  firstFailedAt: 'warren-first-failed-at',
+  lastFailedAt: 'warren-last-failed-at',
+  consumer: 'warren-consumer',
+  requeueCount: 'warren-requeue-count',
+  requeuedAt: 'warren-requeued-at',
+  traceparent: 'traceparent',
+} as const
+
+/** Why the SDK dead-lettered a message (`warren-dead-letter-reason`). */
+export type DeadLetterReason = 'max-attempts' | 'non-retryable' | 'invalid-payload' | 'no-handler'
+
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
+  'max-attempts',
+  'non-retryable',
+  'invalid-payload',
+  'no-handler',
+]

@@ -1,0 +1,45 @@
+export { connect, Broker } from './broker.js'
+export type { BrokerEvents, BatchItem } from './broker.js'
+export { defineTopology } from './topology/define.js'
+export { retryQueueName, deadLetterQueueName } from './topology/names.js'
+export type {
+  TopologyDefinition,
+  ExchangeDefinition,
+  ExchangeType,
+  QueueDefinition,
+  BindingDefinition,
+  RetryDefinition,
+  QueueName,
+  PublishBody,
+  ConsumeBody,
+} from './topology/types.js'
+export {
+  WarrenError,
+  TopologyError,
+  ValidationError,
+  UnroutableError,
+  NonRetryableError,
+  TimeoutError,
+  BufferFullError,
+  ClosedError,
+} from './errors.js'
+export type { WarrenErrorCode, ValidationIssue } from './errors.js'
+export { HEADERS, DEAD_LETTER_REASONS } from './headers.js'
+export type { DeadLetterReason } from './headers.js'
+export { toMs, formatDuration } from './duration.js'
+export type { Duration } from './duration.js'
+export type {
+  ConnectOptions,
+  ConsumeOptions,
+  PublishOptions,
+  ReconnectOptions,
+  PublishBufferOptions,
+} from './options.js'
+export type { ConsumerHandle as Consumer } from './consume/consumer.js'
+export type { Message, Handler } from './consume/message.js'
+export type { Logger, LogFields } from './logging/logger.js'
+export type { IdempotencyStore } from './idempotency/store.js'
+export { MemoryIdempotencyStore } from './idempotency/memory-store.js'
+export type { MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js'
+export { RedisIdempotencyStore } from './idempotency/redis-store.js'
+export type { RedisClientLike, RedisIdempotencyStoreOptions } from './idempotency/redis-store.js'

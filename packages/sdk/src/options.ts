@@ -1,0 +1,146 @@
+import { hostname } from 'node:os'
+import { toMs, type Duration } from './duration.js'
+import type { IdempotencyStore } from './idempotency/store.js'
+import { silentLogger, type Logger } from './logging/logger.js'
+import type { TopologyDefinition } from './topology/types.js'
+
+export const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672'
+
+/** How the connection comes back after a loss. */
+export interface ReconnectOptions {
+  /** First delay after a loss. @default '100ms' */
+  initialDelay?: Duration
+  /** Ceiling of the exponential backoff. @default '10s' */
+  maxDelay?: Duration
+  /** Growth of the delay per failed attempt. @default 2 */
+  factor?: number
+  /** Random spread around each delay (0..1), so a fleet does not reconnect in step. @default 0.2 */
+  jitter?: number
+}
+
+/** How publishes behave while the connection is down or the broker is blocked. */
+export interface PublishBufferOptions {
+  /** Publishes held while disconnected or blocked. @default 10000 */
+  bufferSize?: number
+  /** When the buffer is full: `reject` at once with `BufferFullError`, or `wait` for room. @default 'wait' */
+  overflow?: 'reject' | 'wait'
+  /** A held publish rejects with `TimeoutError` after this long. @default '30s' */
+  timeout?: Duration
+}
+
+export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinition> {
+  /**
+   * One URL, a comma-separated list or an array: the nodes of a cluster, tried round-robin.
+   * @default process.env.WARREN_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  url?: string | readonly string[] | undefined
+  /** What to declare on connect and after every reconnect. @default {} */
+  topology?: T | undefined
+  /** The service name: `appId` of published messages and part of `warren-consumer`. @default 'warren' */
+  service?: string | undefined
+  /** @default a silent logger */
+  logger?: Logger | undefined
+  /** AMQP heartbeat. @default '30s' */
+  heartbeat?: Duration | undefined
+  /** `connect()` rejects when no node answered within this time. @default '30s' */
+  connectTimeout?: Duration | undefined
+  /** @default see ReconnectOptions */
+  reconnect?: ReconnectOptions | undefined
+  /** @default see PublishBufferOptions */
+  publish?: PublishBufferOptions | undefined
+  /** `close()` waits this long for handlers and confirms, then closes anyway. @default '30s' */
+  closeTimeout?: Duration | undefined
+}
+
+export interface ResolvedConnectOptions {
+  urls: string[]
+  topology: TopologyDefinition
+  service: string
+  consumerId: string
+  logger: Logger
+  heartbeatSeconds: number
+  connectTimeoutMs: number
+  reconnect: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number }
+  publish: { bufferSize: number; overflow: 'reject' | 'wait'; timeoutMs: number }
+  closeTimeoutMs: number
+}
+
+export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
+  const url = options.url ?? process.env.WARREN_AMQP_URL ?? DEFAULT_URL
+  const urls = (typeof url === 'string' ? url.split(',') : [...url])
+    .map((u) => u.trim())
+    .filter(Boolean)
+  const service = options.service ?? 'warren'
+  return {
+    urls: urls.length > 0 ? urls : [DEFAULT_URL],
+    topology: options.topology ?? {},
+    service,
+    consumerId: `${service}@${hostname()}:${process.pid}`,
+    logger: options.logger ?? silentLogger,
+    heartbeatSeconds: Math.round(toMs(options.heartbeat ?? '30s') / 1000),
+    connectTimeoutMs: toMs(options.connectTimeout ?? '30s'),
+    reconnect: {
+      initialDelayMs: toMs(options.reconnect?.initialDelay ?? '100ms'),
+      maxDelayMs: toMs(options.reconnect?.maxDelay ?? '10s'),
+      factor: options.reconnect?.factor ?? 2,
+      jitter: options.reconnect?.jitter ?? 0.2,
+    },
+    publish: {
+      bufferSize: options.publish?.bufferSize ?? 10_000,
+      overflow: options.publish?.overflow ?? 'wait',
+      timeoutMs: toMs(options.publish?.timeout ?? '30s'),
+    },
+    closeTimeoutMs: toMs(options.closeTimeout ?? '30s'),
+  }
+}
+
+/** Per-call publish options. */
+export interface PublishOptions {
+  /** @default a new UUID v7 */
+  messageId?: string
+  /** @default none */
+  correlationId?: string
+  /** The message name (`type` property). @default the routing key */
+  type?: string
+  /** Extra headers (flat values). @default {} */
+  headers?: Readonly<Record<string, unknown>>
+  /** W3C trace context, sent as the `traceparent` header. @default none */
+  traceparent?: string
+  /** Priority (classic queues with `x-max-priority`). @default none */
+  priority?: number
+  /** Per-message TTL. @default none */
+  expiration?: Duration
+  /** Overrides the connection's publish timeout for this call. @default the connection's */
+  timeout?: Duration
+}
+
+/** Options of one consumer. */
+export interface ConsumeOptions {
+  /** Deliveries the broker sends ahead of acks. @default 20 */
+  prefetch?: number
+  /** Handlers running at once. @default 10 */
+  concurrency?: number
+  /** A handler still running after this long has failed (`TimeoutError`). @default '30s' */
+  timeout?: Duration
+  /** Run the handler at most once per messageId within `ttl`. @default none */
+  idempotency?: { store: IdempotencyStore; ttl?: Duration }
+}
+
+export interface ResolvedConsumeOptions {
+  prefetch: number
+  concurrency: number
+  timeoutMs: number
+  idempotency: { store: IdempotencyStore; ttlMs: number } | undefined
+}
+
+export function resolveConsumeOptions(options: ConsumeOptions = {}): ResolvedConsumeOptions {
+  const prefetch = options.prefetch ?? 20
+  return {
+    prefetch,
+    concurrency: Math.max(1, options.concurrency ?? Math.min(10, prefetch)),
+    timeoutMs: toMs(options.timeout ?? '30s'),
+    idempotency: options.idempotency
+      ? { store: options.idempotency.store, ttlMs: toMs(options.idempotency.ttl ?? '24h') }
+      : undefined,
+  }
+}

@@ -1,0 +1,305 @@
+import type { ConfirmChannel, Message, Options } from 'amqplib'
+import type { Link } from '../connection/connection-manager.js'
+import {
+  BufferFullError,
+  ClosedError,
+  TimeoutError,
+  UnroutableError,
+  WarrenError,
+} from '../errors.js'
+import { errorFields, silentLogger } from '../logging/logger.js'
+import type { ResolvedConnectOptions } from '../options.js'
+
+/** One publish from the call until its confirm; sent again after a reconnect until confirmed. */
+interface Pending {
+  exchange: string
+  routingKey: string
+  content: Buffer
+  options: Options.Publish & { messageId: string }
+  startedAt: number
+  deadline: number
+  resolve: () => void
+  reject: (error: Error) => void
+  returnedReply: string | undefined
+  timer: NodeJS.Timeout | undefined
+}
+
+// The broker's NOT_FOUND reply is the only place that names a missing exchange.
+const NO_EXCHANGE = /no exchange '([^']+)'/
+
+/**
+ * Publishes on one confirm channel. Confirms are matched by delivery tag (a sequence map), so
+ * any number of publishes are in flight at once. While there is no channel or the broker is
+ * blocked, publishes wait in a bounded buffer; those unconfirmed when a channel closes go back
+ * to the front of it and are sent again: duplicates possible, loss not.
+ */
+export class Publisher {
+  #channel: ConfirmChannel | undefined
+  #link: Link | undefined
+  #inFlight = new Map<number, Pending>()
+  #seq = 0
+  #held: Pending[] = []
+  #blocked = false
+  #closed = false
+  #drainWaiters: (() => void)[] = []
+  readonly #logEach: boolean
+
+  constructor(private readonly options: ResolvedConnectOptions) {
+    this.#logEach = options.logger !== silentLogger
+  }
+
+  /** Opens the confirm channel on a new connection and sends what waited. */
+  async attach(link: Link): Promise<void> {
+    this.#link = link
+    const channel = await link.model.createConfirmChannel()
+    channel.on('ack', ({ deliveryTag, multiple }) => this.#settle(channel, deliveryTag, multiple))
+    channel.on('nack', ({ deliveryTag, multiple }) =>
+      this.#settle(channel, deliveryTag, multiple, true),
+    )
+    channel.on('return', (message: Message) => this.#onReturn(channel, message))
+    channel.on('error', (error: Error) => this.#onChannelError(channel, error))
+    channel.on('close', () => this.#onChannelClose(channel, link))
+    this.#channel = channel
+    this.#seq = 0
+    this.#flush()
+  }
+
+  /** The connection is gone: its channel will not come back, attach() opens the next one. */
+  detach(): void {
+    this.#link = undefined
+  }
+
+  setBlocked(blocked: boolean): void {
+    this.#blocked = blocked
+    if (!blocked) this.#flush()
+  }
+
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish & { messageId: string },
+    timeoutMs = this.options.publish.timeoutMs,
+  ): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError())
+    return new Promise<void>((resolve, reject) => {
+      const now = Date.now()
+      const pending: Pending = {
+        exchange,
+        routingKey,
+        content,
+        options,
+        startedAt: now,
+        deadline: now + timeoutMs,
+        resolve,
+        reject,
+        returnedReply: undefined,
+        timer: undefined,
+      }
+      if (this.#ready() && this.#held.length === 0) {
+        this.#send(this.#channel as ConfirmChannel, pending)
+        return
+      }
+      const { bufferSize, overflow } = this.options.publish
+      if (this.#held.length >= bufferSize && overflow === 'reject') {
+        reject(new BufferFullError(bufferSize))
+        return
+      }
+      this.#hold(pending, false)
+    })
+  }
+
+  /** Resolves when nothing is held or in flight (or `timeoutMs` passed). */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.#held.length === 0 && this.#inFlight.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.#drainWaiters.push(resolve)
+      timer = setTimeout(resolve, timeoutMs)
+    })
+    clearTimeout(timer)
+  }
+
+  /** Rejects everything still waiting with ClosedError and closes the channel. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const error = new ClosedError('broker closed before the publish was confirmed')
+    for (const pending of [...this.#held, ...this.#inFlight.values()]) {
+      clearTimeout(pending.timer)
+      pending.reject(error)
+    }
+    this.#held = []
+    this.#inFlight.clear()
+    const channel = this.#channel
+    this.#channel = undefined
+    if (channel) await channel.close().catch(() => {})
+  }
+
+  #ready(): boolean {
+    return this.#channel !== undefined && !this.#blocked
+  }
+
+  #send(channel: ConfirmChannel, pending: Pending): boolean {
+    try {
+      channel.publish(pending.exchange, pending.routingKey, pending.content, pending.options)
+    } catch {
+      // The channel is closing: the close handler reopens it and this publish is held until then.
+      return false
+    }
+    this.#inFlight.set(++this.#seq, pending)
+    return true
+  }
+
+  #hold(pending: Pending, front: boolean): void {
+    const remaining = pending.deadline - Date.now()
+    if (remaining <= 0) {
+      pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+      return
+    }
+    pending.timer = setTimeout(() => this.#expire(pending), remaining)
+    if (front) this.#held.unshift(pending)
+    else this.#held.push(pending)
+  }
+
+  #expire(pending: Pending): void {
+    const index = this.#held.indexOf(pending)
+    if (index === -1) return
+    this.#held.splice(index, 1)
+    pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+    this.#checkDrained()
+  }
+
+  #timeoutMessage(pending: Pending): string {
+    const why = this.#blocked ? 'the broker is blocked' : 'the broker is unreachable'
+    return `publish of ${pending.options.messageId} not confirmed in time: ${why}`
+  }
+
+  #flush(): void {
+    if (!this.#ready() || this.#held.length === 0) return
+    const channel = this.#channel as ConfirmChannel
+    const held = this.#held
+    this.#held = []
+    for (let i = 0; i < held.length; i++) {
+      const pending = held[i] as Pending
+      clearTimeout(pending.timer)
+      pending.timer = undefined
+      if (!this.#send(channel, pending)) {
+        for (const rest of held.slice(i)) this.#hold(rest, false)
+        return
+      }
+    }
+  }
+
+  #settle(channel: ConfirmChannel, tag: number, multiple: boolean, nacked = false): void {
+    if (channel !== this.#channel) return
+    if (multiple) {
+      for (const [seq, pending] of this.#inFlight) {
+        if (seq > tag) break
+        this.#inFlight.delete(seq)
+        this.#finish(pending, nacked)
+      }
+    } else {
+      const pending = this.#inFlight.get(tag)
+      if (pending) {
+        this.#inFlight.delete(tag)
+        this.#finish(pending, nacked)
+      }
+    }
+    this.#checkDrained()
+  }
+
+  #finish(pending: Pending, nacked: boolean): void {
+    if (nacked) {
+      pending.reject(
+        new WarrenError(
+          'PUBLISH_NACKED',
+          `broker refused message ${pending.options.messageId} (queue full or internal error)`,
+        ),
+      )
+    } else if (pending.returnedReply !== undefined) {
+      pending.reject(
+        new UnroutableError({
+          exchange: pending.exchange,
+          routingKey: pending.routingKey,
+          messageId: pending.options.messageId,
+          reply: pending.returnedReply,
+        }),
+      )
+    } else {
+      pending.resolve()
+      if (this.#logEach) {
+        this.options.logger.debug({
+          event: 'published',
+          messageId: pending.options.messageId,
+          exchange: pending.exchange,
+          routingKey: pending.routingKey,
+          durationMs: Date.now() - pending.startedAt,
+        })
+      }
+    }
+  }
+
+  // basic.return precedes the basic.ack of the same publish, so mark it now, reject on the ack.
+  #onReturn(channel: ConfirmChannel, message: Message): void {
+    if (channel !== this.#channel) return
+    const messageId: unknown = message.properties.messageId
+    const fields = message.fields as Message['fields'] & { replyText?: string }
+    for (const pending of this.#inFlight.values()) {
+      if (pending.options.messageId === messageId && pending.returnedReply === undefined) {
+        pending.returnedReply = fields.replyText ?? 'NO_ROUTE'
+        return
+      }
+    }
+  }
+
+  #onChannelError(channel: ConfirmChannel, error: Error): void {
+    if (channel !== this.#channel) return
+    // Publishing to a missing exchange closes the channel; sending those again would loop.
+    const missing = NO_EXCHANGE.exec(error.message)?.[1]
+    if (missing === undefined) return
+    for (const [seq, pending] of this.#inFlight) {
+      if (pending.exchange !== missing) continue
+      this.#inFlight.delete(seq)
+      pending.reject(
+        new WarrenError('EXCHANGE_NOT_FOUND', `exchange '${missing}' does not exist`, {
+          cause: error,
+        }),
+      )
+    }
+  }
+
+  #onChannelClose(channel: ConfirmChannel, link: Link): void {
+    if (channel !== this.#channel) return
+    this.#channel = undefined
+    const unconfirmed = [...this.#inFlight.values()]
+    this.#inFlight.clear()
+    if (this.#closed) return
+    for (let i = unconfirmed.length - 1; i >= 0; i--) {
+      const pending = unconfirmed[i] as Pending
+      pending.returnedReply = undefined
+      this.#hold(pending, true)
+    }
+    this.#checkDrained()
+    if (unconfirmed.length > 0) {
+      this.options.logger.warn({ event: 'resending', count: unconfirmed.length })
+    }
+    // A channel-level error on a live connection: reopen the channel here, since no reconnect
+    // will. A lost connection reopens it in attach().
+    if (this.#link === link) {
+      setTimeout(() => {
+        if (this.#closed || this.#channel || this.#link !== link) return
+        this.attach(link).catch((error: unknown) =>
+          this.options.logger.warn({ event: 'channel-reopen-failed', error: errorFields(error) }),
+        )
+      }, 50)
+    }
+  }
+
+  #checkDrained(): void {
+    if (this.#drainWaiters.length === 0) return
+    if (this.#held.length > 0 || this.#inFlight.size > 0) return
+    const waiters = this.#drainWaiters
+    this.#drainWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+}

@@ -1,0 +1,55 @@
+import { toMs } from '../duration.js'
+import { deadLetterQueueName, retryQueueName } from './names.js'
+import type { QueueDefinition, RetryDefinition, TopologyDefinition } from './types.js'
+
+export const DEFAULT_RETRY: RetryDefinition = { delays: ['1s', '10s', '1m'], maxAttempts: 4 }
+export const DEFAULT_DELIVERY_LIMIT = 20
+
+/** A work queue with every default applied: what is declared and how failures are routed. */
+export interface QueuePlan {
+  name: string
+  type: 'quorum' | 'classic'
+  deliveryLimit: number
+  /** `undefined` when the queue has no dead-letter queue. */
+  deadLetterQueue: string | undefined
+  maxAttempts: number
+  /** The tier queue for each retry: `retryTiers[n-1]` after attempt n fails. */
+  retryTiers: { queue: string; delayMs: number }[]
+  bindings: { exchange: string; routingKey: string }[]
+  arguments: Readonly<Record<string, unknown>>
+}
+
+export function planQueue(name: string, definition: QueueDefinition): QueuePlan {
+  const retry =
+    definition.retry === false
+      ? { delays: [], maxAttempts: 1 }
+      : (definition.retry ?? DEFAULT_RETRY)
+  const retryTiers: QueuePlan['retryTiers'] = []
+  for (let attempt = 1; attempt < retry.maxAttempts; attempt++) {
+    // Fewer delays than retries: the last delay is reused.
+    const delay = retry.delays[Math.min(attempt, retry.delays.length) - 1]
+    if (delay === undefined) break
+    retryTiers.push({ queue: retryQueueName(name, delay), delayMs: toMs(delay) })
+  }
+  return {
+    name,
+    type: definition.type ?? 'quorum',
+    deliveryLimit: definition.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+    deadLetterQueue: definition.deadLetter === false ? undefined : deadLetterQueueName(name),
+    maxAttempts: retry.maxAttempts,
+    retryTiers,
+    bindings: (definition.bindings ?? []).map((b) => ({
+      exchange: b.exchange,
+      routingKey: b.routingKey ?? '',
+    })),
+    arguments: definition.arguments ?? {},
+  }
+}
+
+export function planTopology(topology: TopologyDefinition): Map<string, QueuePlan> {
+  const plans = new Map<string, QueuePlan>()
+  for (const [name, definition] of Object.entries(topology.queues ?? {})) {
+    plans.set(name, planQueue(name, definition))
+  }
+  return plans
+}

@@ -1,0 +1,82 @@
+import type { z } from 'zod'
+import type { Duration } from '../duration.js'
+
+export type ExchangeType = 'direct' | 'topic' | 'fanout' | 'headers'
+
+export interface ExchangeDefinition {
+  type: ExchangeType
+  /** @default true */
+  durable?: boolean
+  /** Extra arguments, e.g. `alternate-exchange`. @default {} */
+  arguments?: Readonly<Record<string, unknown>>
+}
+
+export interface BindingDefinition {
+  exchange: string
+  /** @default '' */
+  routingKey?: string
+}
+
+export interface RetryDefinition {
+  /** Delay of each retry tier: attempt n fails -> `delays[n-1]`, the last one reused beyond. */
+  delays: readonly Duration[]
+  /** Attempts in all, the first try included; attempt `maxAttempts` failing dead-letters. */
+  maxAttempts: number
+}
+
+export interface QueueDefinition {
+  bindings?: readonly BindingDefinition[]
+  /**
+   * Delayed retry tiers; `false` sends a failed message to the dead-letter queue at once.
+   * @default { delays: ['1s', '10s', '1m'], maxAttempts: 4 }
+   */
+  retry?: RetryDefinition | false
+  /** @default 'quorum' */
+  type?: 'quorum' | 'classic'
+  /** Declare `Q.dlq` and dead-letter into it. @default true */
+  deadLetter?: boolean
+  /**
+   * Quorum only: deliveries after which the broker itself dead-letters a message (a message that
+   * crashes the process on every delivery ends in the DLQ instead of looping).
+   * @default 20
+   */
+  deliveryLimit?: number
+  /** Extra queue arguments for the work queue. @default {} */
+  arguments?: Readonly<Record<string, unknown>>
+}
+
+/** The plain-data topology given to `defineTopology`. */
+export interface TopologyDefinition {
+  exchanges?: Readonly<Record<string, ExchangeDefinition>>
+  queues?: Readonly<Record<string, QueueDefinition>>
+  /** Schema of each message, by routing key (also the message's `type`). */
+  messages?: Readonly<Record<string, z.ZodType>>
+}
+
+type MessagesOf<T> = T extends { messages: infer M } ? M : Record<never, never>
+
+/** The queue names a topology declares (any string when it declares none). */
+export type QueueName<T> = T extends { queues: infer Q } ? keyof Q & string : string
+
+/** What `publish` accepts as body for a routing key: its schema's input, else anything. */
+export type PublishBody<T, RK extends string> = RK extends keyof MessagesOf<T>
+  ? MessagesOf<T>[RK] extends z.ZodType
+    ? z.input<MessagesOf<T>[RK]>
+    : unknown
+  : unknown
+
+/**
+ * The body type a queue's handler sees: the schema output of its routing key where the queue
+ * binds exactly one routing key that has a schema, else `unknown`.
+ */
+export type ConsumeBody<T, Q extends string> = T extends { queues: infer QS }
+  ? Q extends keyof QS
+    ? QS[Q] extends { bindings: readonly [{ routingKey: infer RK }] }
+      ? RK extends keyof MessagesOf<T>
+        ? MessagesOf<T>[RK] extends z.ZodType
+          ? z.output<MessagesOf<T>[RK]>
+          : unknown
+        : unknown
+      : unknown
+    : unknown
+  : unknown
