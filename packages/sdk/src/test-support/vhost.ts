@@ -46,8 +46,10 @@ export async function createVhost(prefix: string): Promise<TestVhost> {
   const url = `${AMQP_BASE}/${encoded}`
   let raw: ChannelModel | undefined
   const getRaw = async () => {
-    raw ??= await amqp.connect(url)
-    raw.on('error', () => {})
+    if (!raw) {
+      raw = await amqp.connect(url)
+      raw.on('error', () => {})
+    }
     return raw
   }
   return {
