@@ -1,0 +1,146 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { secureHeaders } from 'hono/secure-headers'
+import { createFileAuditLog, type AuditLog } from './audit/file.js'
+import { authenticate } from './auth/middleware.js'
+import { createRateLimiter } from './auth/rate-limit.js'
+import { createSessionStore } from './auth/sessions.js'
+import { createTokenVerifier, generateToken } from './auth/tokens.js'
+import type { Config } from './config.js'
+import type { AppEnv } from './context.js'
+import { createDeadLetterModule } from './dead-letters/module.js'
+import { createDiscovery } from './discovery/index.js'
+import { createManagementClient } from './rabbit/management.js'
+import { probeAmqpUrls } from './routes/amqp-probe.js'
+import { mountConsole } from './routes/console.js'
+import { healthRoutes } from './routes/health.js'
+import { errorHandler, notFound, problem } from './routes/problem.js'
+import { queueRoutes } from './routes/queues.js'
+import type { Services } from './routes/services.js'
+import { sessionRoutes } from './routes/session.js'
+import { csrf } from './security/csrf.js'
+import { createLogger, type LogSink, type Logger } from './security/logger.js'
+import { createRedactor, urlPasswords } from './security/redact.js'
+
+/** Replaceable parts, for tests and embedding. */
+export interface AppOverrides {
+  /** The fetch the management client uses. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Where log lines go. @default process.stdout */
+  logSink?: LogSink
+}
+
+/** A created admin API: the Hono app (`app.fetch`, `app.request`) and its lifecycle. */
+export interface WarrenApp {
+  app: AppType
+  log: Logger
+  audit: AuditLog
+  /** Stops timers and closes AMQP connections. */
+  close(): Promise<void>
+}
+
+function buildApp(s: Services, deadLetters: ReturnType<typeof createDeadLetterModule>) {
+  const app = new Hono<AppEnv>()
+  app.onError(errorHandler(s.log))
+  app.notFound(notFound)
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // React sets style attributes; no inline scripts are ever allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+    }),
+  )
+  app.use('/api/*', csrf(s.config.publicOrigin))
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: s.config.bodyLimitBytes,
+      onError: (c) =>
+        problem(
+          c,
+          413,
+          'payload-too-large',
+          'Payload too large',
+          `Request bodies are limited to ${s.config.bodyLimitBytes} bytes`,
+        ),
+    }),
+  )
+  app.use('/api/*', authenticate(s.tokens, s.sessions))
+  const api = app
+    .route('/api', healthRoutes(s))
+    .route('/api', sessionRoutes(s))
+    .route('/api', queueRoutes(s))
+    .route('/api', deadLetters.routes)
+  mountConsole(app, s.config.uiDir)
+  return api
+}
+
+/** The admin API's routes, for the console's typed client: `hc<AppType>('/')`. */
+export type AppType = ReturnType<typeof buildApp>
+
+/**
+ * Creates the admin API (DESIGN.md section 3) over the broker that `config` points at.
+ * Without an admin token in `config`, a random one is used that nobody knows: `startServer`
+ * makes and prints one instead.
+ *
+ * @example
+ * const { app, close } = createApp(loadConfig())
+ * const response = await app.request('/api/health')
+ */
+export function createApp(config: Config, overrides: AppOverrides = {}): WarrenApp {
+  const redact = createRedactor([
+    config.managementPassword,
+    config.adminToken,
+    config.viewerToken,
+    ...urlPasswords(config.amqpUrls),
+    ...urlPasswords([config.managementUrl]),
+  ])
+  const log = createLogger(redact, overrides.logSink)
+  const management = createManagementClient({
+    url: config.managementUrl,
+    user: config.managementUser,
+    password: config.managementPassword,
+    timeoutMs: config.managementTimeoutMs,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  })
+  const audit = createFileAuditLog(config.dataDir)
+  const services: Services = {
+    config,
+    management,
+    discovery: createDiscovery(management, config.discoveryCacheMs),
+    audit,
+    sessions: createSessionStore(config.sessionTtlMs),
+    tokens: createTokenVerifier({
+      admin: config.adminToken ?? generateToken(),
+      viewer: config.viewerToken,
+    }),
+    loginLimiter: createRateLimiter(config.loginRateLimit, 60_000),
+    log,
+    probeAmqp: () => probeAmqpUrls(config.amqpUrls),
+  }
+  const deadLetters = createDeadLetterModule({
+    amqpUrls: config.amqpUrls,
+    audit,
+    archiveMaxAge: config.archiveMaxAge,
+  })
+  const app = buildApp(services, deadLetters)
+  return {
+    app,
+    log,
+    audit,
+    async close() {
+      await deadLetters.close()
+    },
+  }
+}

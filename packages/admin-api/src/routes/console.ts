@@ -1,0 +1,70 @@
+import { readFile, stat } from 'node:fs/promises'
+import { extname, join, resolve, sep } from 'node:path'
+import type { Hono } from 'hono'
+import type { AppEnv } from '../context.js'
+import { problem } from './problem.js'
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+}
+
+const NOT_BUILT = `Warren's console is not built yet.
+
+Build it with:   pnpm --filter @warren/admin-ui build
+or point WARREN_UI_DIR at a built console.
+
+The API is up: try /api/health.
+`
+
+async function fileIn(root: string, path: string): Promise<string | undefined> {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return undefined
+  }
+  const full = resolve(root, `.${decoded}`)
+  // Never serve anything outside the console's directory.
+  if (full !== root && !full.startsWith(root + sep)) return undefined
+  try {
+    return (await stat(full)).isFile() ? full : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Serves the console's built files at `/`, with `index.html` for every other non-API GET so
+ * that client-side routes survive a reload; a plain-text page when the console isn't built.
+ */
+export function mountConsole(app: Hono<AppEnv>, uiDir: string): void {
+  const root = resolve(uiDir)
+  app.get('*', async (c) => {
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) {
+      return problem(c, 404, 'not-found', 'Not found', `No route GET ${c.req.path}`)
+    }
+    const file =
+      (c.req.path !== '/' && (await fileIn(root, c.req.path))) || join(root, 'index.html')
+    let body: Buffer
+    try {
+      body = await readFile(file)
+    } catch {
+      return c.text(NOT_BUILT, 503)
+    }
+    const immutable = c.req.path.startsWith('/assets/')
+    return c.body(new Uint8Array(body), 200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    })
+  })
+}

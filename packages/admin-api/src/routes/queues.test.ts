@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type WarrenApp } from '../app.js'
+import type { DiscoveredQueue } from '../discovery/index.js'
+import {
+  createVhost,
+  eventually,
+  operator,
+  tempDir,
+  testConfig,
+  withChannel,
+} from '../test-support/core.js'
+
+type QueueList = { items: DiscoveredQueue[]; total: number; page: number; pageSize: number }
+
+describe('/api/queues', () => {
+  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let warren: WarrenApp
+  const list = async (query: string) => {
+    const response = await warren.app.request(`/api/queues?vhost=${vhost.encoded}&${query}`, {
+      headers: operator,
+    })
+    expect(response.status).toBe(200)
+    return (await response.json()) as QueueList
+  }
+
+  beforeAll(async () => {
+    vhost = await createVhost('core-queues')
+    dir = await tempDir()
+    await withChannel(vhost.url, async (ch) => {
+      await ch.assertQueue('shop.orders', {
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'shop.orders.dlq' },
+      })
+      await ch.assertQueue('shop.orders.dlq', { durable: true })
+      await ch.assertQueue('shop.emails', { durable: true })
+      await ch.assertQueue('audit.trail', { durable: true })
+      for (let i = 0; i < 3; i++) ch.sendToQueue('shop.emails', Buffer.from(`email ${i}`))
+      ch.sendToQueue('audit.trail', Buffer.from('one'))
+      await ch.checkQueue('shop.emails')
+    })
+    warren = createApp(testConfig(dir.path))
+  })
+
+  afterAll(async () => {
+    try {
+      await warren?.close()
+    } finally {
+      await vhost?.remove()
+      await dir?.remove()
+    }
+  })
+
+  it('lists every queue of a vhost with role, counts, rates and links', async () => {
+    const body = await list('')
+    expect(body.total).toBe(4)
+    expect(body.items.map((q) => q.name)).toEqual([
+      'audit.trail',
+      'shop.emails',
+      'shop.orders',
+      'shop.orders.dlq',
+    ])
+    expect(body.items[2]).toMatchObject({
+      vhost: vhost.name,
+      name: 'shop.orders',
+      type: 'classic',
+      role: 'work',
+      deadLetterQueue: 'shop.orders.dlq',
+      retryQueues: [],
+      rates: { publish: expect.any(Number), deliver: expect.any(Number) },
+    })
+  })
+
+  it('filters by search text and role', async () => {
+    expect((await list('search=SHOP.O')).items.map((q) => q.name)).toEqual([
+      'shop.orders',
+      'shop.orders.dlq',
+    ])
+    expect((await list('role=dead-letter')).items.map((q) => q.name)).toEqual(['shop.orders.dlq'])
+  })
+
+  it('sorts by message count, largest first, once the broker has reported the depths', async () => {
+    let body: QueueList
+    for (let tries = 0; ; tries++) {
+      body = await list('sort=messages&order=desc')
+      if (body.items[0]?.messages === 3 || tries > 60) break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(body.items.slice(0, 2).map((q) => [q.name, q.messages])).toEqual([
+      ['shop.emails', 3],
+      ['audit.trail', 1],
+    ])
+  })
+
+  it('pages with page and pageSize and caps the page size at 500', async () => {
+    const second = await list('pageSize=3&page=2')
+    expect(second).toMatchObject({ total: 4, page: 2, pageSize: 3 })
+    expect(second.items.map((q) => q.name)).toEqual(['shop.orders.dlq'])
+    const tooBig = await warren.app.request(`/api/queues?pageSize=501`, { headers: operator })
+    expect(tooBig.status).toBe(400)
+    expect(await tooBig.json()).toMatchObject({ title: 'Invalid request' })
+  })
+
+  it('shows one queue with its links and arguments', async () => {
+    const response = await warren.app.request(`/api/queues/${vhost.encoded}/shop.orders`, {
+      headers: operator,
+    })
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as {
+      queue: DiscoveredQueue
+      arguments: Record<string, unknown>
+    }
+    expect(body.queue).toMatchObject({ name: 'shop.orders', deadLetterQueue: 'shop.orders.dlq' })
+    expect(body.arguments).toEqual({
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': 'shop.orders.dlq',
+    })
+  })
+
+  it("gives a queue's depth history from the management API's samples", async () => {
+    const depth = await eventually(async () => {
+      const response = await warren.app.request(`/api/queues/${vhost.encoded}/shop.emails`, {
+        headers: operator,
+      })
+      const body = (await response.json()) as {
+        history: { depth: { at: string; messages: number; ready: number | null }[] }
+      }
+      return body.history.depth.length > 0 ? body.history.depth : undefined
+    })
+    expect(depth.at(-1)).toMatchObject({ messages: 3, ready: 3 })
+    expect(Date.parse(depth.at(-1)?.at ?? '')).toBeGreaterThan(Date.now() - 10 * 60_000)
+  })
+
+  it('answers 404 problem for a queue that does not exist', async () => {
+    const response = await warren.app.request(`/api/queues/${vhost.encoded}/no.such.queue`, {
+      headers: operator,
+    })
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toContain('application/problem+json')
+  })
+})

@@ -1,0 +1,22 @@
+import type { AuditLog } from '../audit/file.js'
+import type { RateLimiter } from '../auth/rate-limit.js'
+import type { SessionStore } from '../auth/sessions.js'
+import type { TokenVerifier } from '../auth/tokens.js'
+import type { Config } from '../config.js'
+import type { Discovery } from '../discovery/index.js'
+import type { ManagementClient } from '../rabbit/management.js'
+import type { Logger } from '../security/logger.js'
+
+/** What the routes work with; `createApp` wires the real ones. */
+export interface Services {
+  config: Config
+  management: ManagementClient
+  discovery: Discovery
+  audit: AuditLog
+  sessions: SessionStore
+  tokens: TokenVerifier
+  loginLimiter: RateLimiter
+  log: Logger
+  /** True when some AMQP node answers the protocol header. */
+  probeAmqp(): Promise<boolean>
+}

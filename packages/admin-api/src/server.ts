@@ -1,0 +1,48 @@
+import { serve } from '@hono/node-server'
+import { createApp, type AppOverrides, type WarrenApp } from './app.js'
+import { generateToken } from './auth/tokens.js'
+import type { Config } from './config.js'
+
+/** A running admin API server. */
+export interface RunningServer {
+  /** Where the console is, e.g. `http://127.0.0.1:8080/`. */
+  url: string
+  /** The link that logs in with the generated token; the plain URL when a token was configured. */
+  loginUrl: string
+  warren: WarrenApp
+  /** Stops accepting connections, then closes the app's timers and connections. */
+  close(): Promise<void>
+}
+
+/**
+ * Serves the admin API and the console on `config.host:config.port`. When no admin token is
+ * configured, makes one and returns a login link holding it (`#token=`: a fragment never
+ * reaches a server log).
+ */
+export async function startServer(
+  config: Config,
+  overrides: AppOverrides = {},
+): Promise<RunningServer> {
+  const generated = config.adminToken === undefined ? generateToken() : undefined
+  const effective: Config = generated ? { ...config, adminToken: generated } : config
+  const warren = createApp(effective, overrides)
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: warren.app.fetch, hostname: config.host, port: config.port }, () =>
+      resolve(s),
+    )
+    s.once('error', reject)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`
+  return {
+    url,
+    loginUrl: generated ? `${url}#token=${generated}` : url,
+    warren,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await warren.close()
+    },
+  }
+}

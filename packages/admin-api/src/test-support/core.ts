@@ -1,0 +1,100 @@
+// Test helpers of the core admin API tests: a vhost per test file on the shared broker, a config
+// pointing at it, and a spy on the management client's fetch.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect, type Channel, type ChannelModel } from 'amqplib'
+import { loadConfig, type Config } from '../config.js'
+
+export const MANAGEMENT = 'http://127.0.0.1:15672'
+export const AMQP = 'amqp://guest:guest@127.0.0.1:5672'
+export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+export const VIEWER_TOKEN = 'test-viewer-token-0123456789'
+const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`
+
+export async function management(method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${MANAGEMENT}${path}`, {
+    method,
+    headers: { authorization: AUTH, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  if (!response.ok && !(method === 'DELETE' && response.status === 404)) {
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  }
+  return response
+}
+
+/** A fresh vhost for one test file; `remove` deletes it with everything in it. */
+export async function createVhost(prefix: string) {
+  const name = `${prefix}-${process.pid}-${Date.now().toString(36)}`
+  const encoded = encodeURIComponent(name)
+  await management('PUT', `/api/vhosts/${encoded}`)
+  await management('PUT', `/api/permissions/${encoded}/guest`, {
+    configure: '.*',
+    write: '.*',
+    read: '.*',
+  })
+  return {
+    name,
+    encoded,
+    url: `${AMQP}/${encoded}`,
+    remove: () => management('DELETE', `/api/vhosts/${encoded}`).then(() => undefined),
+  }
+}
+
+/** Opens a plain amqplib channel on the vhost, runs `use`, and closes the connection. */
+export async function withChannel<T>(url: string, use: (ch: Channel) => Promise<T>): Promise<T> {
+  const connection: ChannelModel = await connect(url)
+  try {
+    const channel = await connection.createChannel()
+    return await use(channel)
+  } finally {
+    await connection.close()
+  }
+}
+
+/** A temporary data directory for the audit log. */
+export async function tempDir() {
+  const path = await mkdtemp(join(tmpdir(), 'warren-api-'))
+  return { path, remove: () => rm(path, { recursive: true, force: true }) }
+}
+
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    WARREN_ADMIN_TOKEN: ADMIN_TOKEN,
+    WARREN_VIEWER_TOKEN: VIEWER_TOKEN,
+    WARREN_DATA_DIR: dataDir,
+    WARREN_UI_DIR: join(dataDir, 'ui'),
+    WARREN_DISCOVERY_CACHE: '0ms',
+    ...env,
+  })
+}
+
+export const operator = { authorization: `Bearer ${ADMIN_TOKEN}` }
+export const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` }
+export const json = { 'content-type': 'application/json' }
+
+/** A fetch that records every management path it is asked for. */
+export function spyFetch() {
+  const paths: string[] = []
+  const spy: typeof fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    paths.push(new URL(url).pathname + new URL(url).search)
+    return fetch(input, init)
+  }
+  return { fetch: spy, paths }
+}
+
+/** Polls `check` until it returns a value (stats in the management API lag up to ~5 s). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The one query-key factory of the console. Keys nest from general to specific, so a mutation
+ * invalidates a whole family (`queryKeys.deadLetters.all`) without knowing its members.
+ */
+export const queryKeys = {
+  session: ['session'] as const,
+  overview: ['overview'] as const,
+  alerts: ['alerts'] as const,
+  queues: {
+    all: ['queues'] as const,
+    list: () => [...queryKeys.queues.all, 'list'] as const,
+    detail: (vhost: string, name: string) =>
+      [...queryKeys.queues.all, 'detail', vhost, name] as const,
+  },
+  deadLetters: {
+    all: ['dead-letters'] as const,
+    list: () => [...queryKeys.deadLetters.all, 'list'] as const,
+    messages: (vhost: string, queue: string, params: { limit: number; search: string }) =>
+      [...queryKeys.deadLetters.all, 'messages', vhost, queue, params] as const,
+  },
+  archive: {
+    all: ['archive'] as const,
+    list: (params: { search: string }) => [...queryKeys.archive.all, 'list', params] as const,
+  },
+  audit: {
+    all: ['audit'] as const,
+    list: () => [...queryKeys.audit.all, 'list'] as const,
+  },
+  operation: (id: string) => ['operation', id] as const,
+}
+
+/** Everything that shows messages or counts: what a requeue, delete, purge or restore changes. */
+export const affectedByMessageOperations = [
+  queryKeys.deadLetters.all,
+  queryKeys.queues.all,
+  queryKeys.overview,
+  queryKeys.archive.all,
+  queryKeys.audit.all,
+] as const
