@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import amqp, { type ChannelModel, type GetMessage } from 'amqplib'
 
+const run = promisify(execFile)
 const MANAGEMENT = process.env.WARREN_MANAGEMENT_URL ?? 'http://127.0.0.1:15672'
 const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`
 const AMQP_BASE = 'amqp://guest:guest@127.0.0.1:5672'
@@ -47,8 +50,13 @@ export async function createVhost(prefix: string): Promise<TestVhost> {
   let raw: ChannelModel | undefined
   const getRaw = async () => {
     if (!raw) {
-      raw = await amqp.connect(url)
-      raw.on('error', () => {})
+      const model = await amqp.connect(url)
+      model.on('error', () => {})
+      // closeConnections() closes this one too: open a new one next time.
+      model.on('close', () => {
+        if (raw === model) raw = undefined
+      })
+      raw = model
     }
     return raw
   }
@@ -79,15 +87,14 @@ export async function createVhost(prefix: string): Promise<TestVhost> {
       }
     },
     async closeConnections() {
-      const connections = (await management(
-        'GET',
-        `/vhosts/${encoded}/connections?columns=name`,
-      )) as { name: string }[] | undefined
-      await Promise.all(
-        (connections ?? []).map((c) =>
-          management('DELETE', `/connections/${encodeURIComponent(c.name)}`),
-        ),
-      )
+      // rabbitmqctl acts at once; the management API lists connections only after its next
+      // stats tick. Scoped to this vhost: other test files' connections are left alone.
+      await run('/usr/sbin/rabbitmqctl', [
+        'close_all_connections',
+        '-p',
+        name,
+        'warren test: connection closed on purpose',
+      ])
     },
     async delete() {
       try {
