@@ -1,0 +1,63 @@
+import { useState } from 'react'
+import { ApiProblemError, describeError } from '../../lib/errors.js'
+import { useLogin } from './api/login.js'
+
+function loginError(error: unknown): string {
+  if (error instanceof ApiProblemError && error.status === 401) return 'That token was refused.'
+  if (error instanceof ApiProblemError && error.status === 429)
+    return 'Too many attempts: wait a minute and try again.'
+  return describeError(error)
+}
+
+export function LoginScreen({ initialError }: { initialError: unknown }) {
+  const [token, setToken] = useState('')
+  const login = useLogin()
+  const error: unknown = login.isError ? login.error : login.isIdle ? initialError : null
+
+  return (
+    <main className="login" data-testid="login-screen">
+      <form
+        className="card login-card"
+        aria-labelledby="login-title"
+        onSubmit={(event) => {
+          event.preventDefault()
+          if (token.trim()) login.mutate(token.trim())
+        }}
+      >
+        <h1 id="login-title">
+          <span className="brand-mark" aria-hidden="true" /> Warren console
+        </h1>
+        <p className="muted">
+          Paste the admin token, or open the login link that <code>pnpm start</code> printed.
+        </p>
+        <label className="field">
+          <span>Token</span>
+          <input
+            type="password"
+            name="token"
+            autoComplete="current-password"
+            aria-label="Token"
+            data-testid="login-token"
+            value={token}
+            onChange={(event) => setToken(event.target.value)}
+            autoFocus
+            required
+          />
+        </label>
+        {error ? (
+          <p role="alert" className="notice error" data-testid="login-error">
+            {loginError(error)}
+          </p>
+        ) : null}
+        <button
+          type="submit"
+          className="button primary"
+          disabled={login.isPending}
+          data-testid="login-submit"
+        >
+          {login.isPending ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  )
+}

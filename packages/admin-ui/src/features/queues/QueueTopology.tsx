@@ -1,0 +1,92 @@
+import { Link } from '@tanstack/react-router'
+import { formatAge, formatCount } from '../../lib/format.js'
+
+export interface TopologyNode {
+  name: string
+  messages: number | null
+}
+
+export interface QueueTopologyProps {
+  vhost: string
+  /** Exchanges that route into the work queue (the default exchange is left out). */
+  exchanges: string[]
+  queue: TopologyNode
+  tiers: (TopologyNode & { delayMs: number })[]
+  deadLetterQueue: TopologyNode | null
+}
+
+const Arrow = () => (
+  <span className="topo-arrow" aria-hidden="true">
+    →
+  </span>
+)
+
+/** exchange → queue → retry tiers → DLQ, each with its message count. */
+export function QueueTopology({
+  vhost,
+  exchanges,
+  queue,
+  tiers,
+  deadLetterQueue,
+}: QueueTopologyProps) {
+  const description = [
+    exchanges.length ? `exchanges ${exchanges.join(', ')}` : null,
+    `queue ${queue.name} (${formatCount(queue.messages)})`,
+    tiers.length
+      ? `retry tiers ${tiers.map((t) => `${t.name} (${formatCount(t.messages)})`).join(', ')}`
+      : null,
+    deadLetterQueue
+      ? `dead-letter queue ${deadLetterQueue.name} (${formatCount(deadLetterQueue.messages)})`
+      : 'no dead-letter queue',
+  ]
+    .filter(Boolean)
+    .join(' → ')
+
+  return (
+    <div
+      className="topology"
+      role="group"
+      aria-label={`Topology of ${queue.name}: ${description}`}
+      data-testid="topology"
+    >
+      {exchanges.length ? (
+        <>
+          <span className="topo-node exchange" title="Exchange">
+            {exchanges.join(', ')}
+          </span>
+          <Arrow />
+        </>
+      ) : null}
+      <span className="topo-node work">
+        {queue.name}
+        <span className="count">{formatCount(queue.messages)}</span>
+      </span>
+      {tiers.length ? (
+        <>
+          <Arrow />
+          <span className="topo-tiers">
+            {tiers.map((tier) => (
+              <span key={tier.name} className="topo-node retry" title={tier.name}>
+                retry {formatAge(tier.delayMs)}
+                <span className="count">{formatCount(tier.messages)}</span>
+              </span>
+            ))}
+          </span>
+        </>
+      ) : null}
+      <Arrow />
+      {deadLetterQueue ? (
+        <Link
+          to="/dead-letters/$vhost/$queue"
+          params={{ vhost, queue: deadLetterQueue.name }}
+          className={`topo-node dlq ${deadLetterQueue.messages ? 'has-messages' : ''}`}
+        >
+          {deadLetterQueue.name}
+          <span className="count">{formatCount(deadLetterQueue.messages)}</span>
+        </Link>
+      ) : (
+        <span className="topo-node muted">no DLQ</span>
+      )}
+    </div>
+  )
+}
