@@ -1,11 +1,32 @@
 import { Hono } from 'hono'
+import { Archive } from '../archive/stream.js'
+import { listArchive } from '../archive/list.js'
+import { restore } from '../archive/restore.js'
 import type { AuditRecorder } from '../audit/types.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
+import { QueueLocks } from '../operations/locks.js'
+import { OperationRegistry } from '../operations/registry.js'
+import { AmqpPool } from '../rabbit/amqp.js'
+import { browse } from './browse.js'
+import { requeue } from './requeue.js'
+import { deleteMessages, purge } from './remove.js'
+import {
+  archiveQuerySchema,
+  browseQuerySchema,
+  deleteBodySchema,
+  operationParamsSchema,
+  purgeBodySchema,
+  queueParamsSchema,
+  requeueBodySchema,
+  restoreBodySchema,
+} from './schemas.js'
+import type { DeadLetterServices } from './services.js'
+import { valid } from './validate.js'
 
 /** What the admin app passes to the dead-letter module. */
 export interface DeadLetterModuleOptions {
-  /** AMQP URLs of the cluster's nodes (credentials included); the first reachable one is used. */
+  /** AMQP URLs of the cluster's nodes (credentials included); tried in order on each connect. */
   amqpUrls: string[]
   /** Where requeue, delete, purge and restore are recorded. */
   audit: AuditRecorder
@@ -20,28 +41,78 @@ export interface DeadLetterModule {
   close(): Promise<void>
 }
 
-const notYet = (): never => {
-  throw new ApiError(501, 'not-implemented', 'Not implemented yet')
-}
-
-function buildRoutes() {
+function buildRoutes(services: DeadLetterServices) {
   return new Hono<AppEnv>()
-    .get('/dead-letters/:vhost/:queue/messages', () => notYet())
-    .post('/dead-letters/:vhost/:queue/requeue', () => notYet())
-    .post('/dead-letters/:vhost/:queue/delete', () => notYet())
-    .post('/dead-letters/:vhost/:queue/purge', () => notYet())
-    .get('/archive', () => notYet())
-    .post('/archive/restore', () => notYet())
-    .get('/operations/:id', () => notYet())
+    .get(
+      '/dead-letters/:vhost/:queue/messages',
+      valid('param', queueParamsSchema),
+      valid('query', browseQuerySchema),
+      async (c) => {
+        const { vhost, queue } = c.req.valid('param')
+        return c.json(await browse(services.pool, vhost, queue, c.req.valid('query')))
+      },
+    )
+    .post(
+      '/dead-letters/:vhost/:queue/requeue',
+      valid('param', queueParamsSchema),
+      valid('json', requeueBodySchema),
+      async (c) => {
+        const { vhost, queue } = c.req.valid('param')
+        return c.json(await requeue(services, vhost, queue, c.req.valid('json'), c.get('actor')))
+      },
+    )
+    .post(
+      '/dead-letters/:vhost/:queue/delete',
+      valid('param', queueParamsSchema),
+      valid('json', deleteBodySchema),
+      async (c) => {
+        const { vhost, queue } = c.req.valid('param')
+        return c.json(
+          await deleteMessages(services, vhost, queue, c.req.valid('json'), c.get('actor')),
+        )
+      },
+    )
+    .post(
+      '/dead-letters/:vhost/:queue/purge',
+      valid('param', queueParamsSchema),
+      valid('json', purgeBodySchema),
+      async (c) => {
+        const { vhost, queue } = c.req.valid('param')
+        return c.json(await purge(services, vhost, queue, c.req.valid('json'), c.get('actor')))
+      },
+    )
+    .get('/archive', valid('query', archiveQuerySchema), async (c) =>
+      c.json(await listArchive(services.archive, c.req.valid('query'))),
+    )
+    .post('/archive/restore', valid('json', restoreBodySchema), async (c) =>
+      c.json(await restore(services, c.req.valid('json'), c.get('actor'))),
+    )
+    .get('/operations/:id', valid('param', operationParamsSchema), (c) => {
+      const { id } = c.req.valid('param')
+      const operation = services.operations.get(id)
+      if (!operation) throw new ApiError(404, 'operation-not-found', 'Operation not found', id)
+      return c.json(operation)
+    })
 }
 
 /**
- * Browse, requeue, delete and purge dead letters; list and restore the archive; report progress.
+ * Browse, requeue, delete and purge dead letters; list and restore the archive; report the
+ * progress of long operations. Authentication, roles, CSRF and problem+json are the app's.
  *
  * @example
  * const deadLetters = createDeadLetterModule({ amqpUrls, audit, archiveMaxAge: '7D' })
  * const app = new Hono<AppEnv>().route('/api', deadLetters.routes)
+ * // on shutdown
+ * await deadLetters.close()
  */
-export function createDeadLetterModule(_options: DeadLetterModuleOptions): DeadLetterModule {
-  return { routes: buildRoutes(), close: async () => {} }
+export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLetterModule {
+  const pool = new AmqpPool({ urls: options.amqpUrls })
+  const services: DeadLetterServices = {
+    pool,
+    archive: new Archive(pool, options.archiveMaxAge),
+    locks: new QueueLocks(),
+    operations: new OperationRegistry(),
+    audit: options.audit,
+  }
+  return { routes: buildRoutes(services), close: () => pool.close() }
 }

@@ -1,0 +1,74 @@
+import type { ConsumeMessage } from 'amqplib'
+import type { Actor } from '../context.js'
+import { parseDeadLetter } from './parse.js'
+import { republishOptions, requeueHeaders } from './republish.js'
+import { scanQueue } from './scan.js'
+import type { Republish } from './scan.js'
+import type { FailedMessage, RequeueResult } from './schemas.js'
+import { audited, outcomeOf } from './services.js'
+import type { DeadLetterServices } from './services.js'
+
+export type RequeueRequest = ({ ids: string[] } | { all: true }) & {
+  target?: string | undefined
+  operationId?: string | undefined
+}
+
+/**
+ * Sends dead letters back to their original queue (or `target`) through the default exchange,
+ * never the original exchange, which would hand a copy to every other subscriber too.
+ */
+export async function requeue(
+  services: DeadLetterServices,
+  vhost: string,
+  queue: string,
+  request: RequeueRequest,
+  actor: Actor,
+): Promise<RequeueResult> {
+  return audited(
+    services,
+    { actor, action: 'requeue', vhost, queue },
+    () =>
+      services.locks.with(vhost, queue, () =>
+        services.operations.run(
+          { id: request.operationId, kind: 'requeue', vhost, queue },
+          async (progress) => {
+            const { messageCount } = await services.pool.checkQueue(vhost, queue)
+            if (request.target !== undefined) await services.pool.checkQueue(vhost, request.target)
+            const wanted = 'ids' in request ? new Set(request.ids) : undefined
+            const seen = new Set<string>()
+            const unroutable: FailedMessage[] = []
+            const at = new Date().toISOString()
+            const decide = (message: ConsumeMessage, id: string): Republish | null => {
+              if (wanted && !wanted.has(id)) return null
+              seen.add(id)
+              const headers = message.properties.headers ?? {}
+              const target = request.target ?? parseDeadLetter(headers).originalQueue
+              if (!target || target === queue) {
+                unroutable.push({ id, reason: 'no original queue is known: name a target' })
+                return null
+              }
+              const options = republishOptions(message.properties, requeueHeaders(headers, at))
+              return { routingKey: target, content: message.content, options }
+            }
+            const outcome = await services.pool.withConfirmChannel(vhost, (channel) =>
+              scanQueue(channel, { queue, count: messageCount, decide, progress }),
+            )
+            return {
+              operationId: progress.id,
+              requeued: outcome.moved.length,
+              notFound: wanted ? [...wanted].filter((id) => !seen.has(id)) : [],
+              failed: [...unroutable, ...outcome.failed],
+            }
+          },
+        ),
+      ),
+    (result) => ({
+      counts: {
+        requeued: result.requeued,
+        notFound: result.notFound.length,
+        failed: result.failed.length,
+      },
+      outcome: outcomeOf(result.requeued, result.notFound.length + result.failed.length),
+    }),
+  )
+}

@@ -1,0 +1,135 @@
+import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib'
+import { ApiError } from '../errors.js'
+import type { Progress } from '../operations/registry.js'
+import { ConfirmedPublisher, describeOutcome } from '../rabbit/amqp-publisher.js'
+import { messageKey } from './message-view.js'
+import type { FailedMessage } from './schemas.js'
+
+/** Where to publish a copy of a dead letter before it is removed. */
+export interface Republish {
+  routingKey: string
+  content: Buffer
+  options: Options.Publish
+}
+
+export interface ScanOptions {
+  queue: string
+  /** Messages in the queue when the operation started: the scan never reads further. */
+  count: number
+  /**
+   * Decides, in queue order, what happens to each message: a copy to publish (the message is
+   * then acked once the copy is confirmed), or `null` to leave it where it is.
+   */
+  decide(message: ConsumeMessage, id: string): Republish | null
+  progress: Progress
+  /**
+   * Gives up waiting when no message came for this long (another consumer took them).
+   * @default 2000
+   */
+  idleMs?: number
+}
+
+export interface ScanOutcome {
+  /** Ids of the messages whose copy was confirmed and which were removed. */
+  moved: string[]
+  failed: FailedMessage[]
+}
+
+/** The AMQP prefetch count is a 16-bit field. */
+const MAX_PREFETCH = 65_535
+
+/**
+ * Reads the first `count` messages of `queue`, publishes a copy of those `decide` picks through
+ * the default exchange (`mandatory`, confirmed) and acks each original only after its copy is
+ * confirmed. Everything else stays unacked until the caller closes the channel, which puts those
+ * messages back where they were; messages that arrive meanwhile lie beyond `count` and are never
+ * touched. Confirms are pipelined: nothing waits for one publish before the next.
+ */
+export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promise<ScanOutcome> {
+  const { queue, count, decide, progress } = options
+  const idleMs = options.idleMs ?? 2000
+  const publisher = new ConfirmedPublisher(channel)
+  const moved: string[] = []
+  const failed: FailedMessage[] = []
+  let received = 0
+  let consumerTag: string | undefined
+  let consuming = true
+
+  return new Promise<ScanOutcome>((resolve, reject) => {
+    let settled = false
+    let idle: NodeJS.Timeout | undefined
+
+    const finish = (error?: unknown) => {
+      if (settled) return
+      if (error === undefined && (consuming || publisher.pending > 0)) return
+      settled = true
+      clearTimeout(idle)
+      publisher.dispose()
+      channel.removeListener('close', onClose)
+      if (error !== undefined) reject(error)
+      else resolve({ moved, failed })
+    }
+
+    const stopConsuming = () => {
+      if (!consuming) return
+      consuming = false
+      clearTimeout(idle)
+      if (consumerTag !== undefined) channel.cancel(consumerTag).catch(() => {})
+      finish()
+    }
+
+    const armIdle = () => {
+      clearTimeout(idle)
+      idle = setTimeout(stopConsuming, idleMs)
+    }
+
+    const onClose = () => {
+      finish(new ApiError(502, 'amqp-interrupted', 'The AMQP channel closed during the operation'))
+    }
+
+    const onMessage = (message: ConsumeMessage | null) => {
+      if (message === null) {
+        // The broker cancelled us: the queue was deleted.
+        stopConsuming()
+        return
+      }
+      received += 1
+      if (received > count) return // arrived after the start: held, given back on close
+      const id = messageKey(message)
+      const copy = decide(message, id)
+      if (copy === null) {
+        progress.advance()
+      } else {
+        publisher.publish(copy.routingKey, copy.content, copy.options, (outcome) => {
+          if (outcome === 'confirmed') {
+            channel.ack(message)
+            moved.push(id)
+          } else {
+            failed.push({ id, reason: describeOutcome(outcome, copy.routingKey) })
+          }
+          progress.advance()
+          finish()
+        })
+      }
+      if (received === count) stopConsuming()
+      else armIdle()
+    }
+
+    channel.on('close', onClose)
+    progress.setTotal(count)
+    if (count === 0) {
+      consuming = false
+      finish()
+      return
+    }
+    channel
+      .prefetch(Math.min(count, MAX_PREFETCH))
+      .then(() => channel.consume(queue, onMessage, { noAck: false }))
+      .then((ok) => {
+        consumerTag = ok.consumerTag
+        if (!consuming) channel.cancel(ok.consumerTag).catch(() => {})
+        else armIdle()
+      })
+      .catch((error: unknown) => finish(error))
+  })
+}

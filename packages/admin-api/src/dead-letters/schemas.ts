@@ -1,0 +1,179 @@
+import { z } from 'zod'
+
+// Request schemas and response types of the dead-letter, archive and operation routes. Only zod
+// here (no amqplib, no node:*), so the console can import them into a browser bundle.
+
+const encoder = new TextEncoder()
+
+/** A vhost or queue name: what RabbitMQ accepts and nothing that could reach another path. */
+export const nameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((value) => encoder.encode(value).length <= 255, 'must be at most 255 bytes')
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters')
+  .refine((value) => value !== '.' && value !== '..', "must not be '.' or '..'")
+
+export const queueParamsSchema = z.object({ vhost: nameSchema, queue: nameSchema })
+
+/** Largest page of messages one request may ask for. */
+export const MAX_PAGE = 500
+/** How deep into a queue or the archive a page may start. */
+export const MAX_OFFSET = 50_000
+/** Most ids one request may name. */
+export const MAX_IDS = 10_000
+
+const limitSchema = z.coerce.number().int().min(1).max(MAX_PAGE).default(50)
+const offsetSchema = z.coerce.number().int().min(0).max(MAX_OFFSET).default(0)
+
+export const browseQuerySchema = z.object({
+  limit: limitSchema,
+  offset: offsetSchema,
+  search: z.string().trim().max(200).optional(),
+})
+
+const idsSchema = z.array(z.string().min(1).max(512)).min(1).max(MAX_IDS)
+/** Lets the console poll the progress of the request it is about to send. */
+const operationIdSchema = z.uuid().optional()
+
+export const requeueBodySchema = z.union([
+  z.strictObject({ ids: idsSchema, target: nameSchema.optional(), operationId: operationIdSchema }),
+  z.strictObject({
+    all: z.literal(true),
+    target: nameSchema.optional(),
+    operationId: operationIdSchema,
+  }),
+])
+
+export const deleteBodySchema = z.strictObject({ ids: idsSchema, operationId: operationIdSchema })
+
+export const purgeBodySchema = z.strictObject({
+  confirm: z.string().max(1024),
+  operationId: operationIdSchema,
+})
+
+export const archiveQuerySchema = z.object({
+  vhost: nameSchema.default('/'),
+  queue: nameSchema.optional(),
+  limit: limitSchema,
+  offset: offsetSchema,
+})
+
+export const restoreBodySchema = z.union([
+  z.strictObject({ ids: idsSchema, operationId: operationIdSchema }),
+  z.strictObject({
+    all: z.literal(true),
+    vhost: nameSchema.default('/'),
+    queue: nameSchema,
+    operationId: operationIdSchema,
+  }),
+])
+
+export const operationParamsSchema = z.object({ id: z.uuid() })
+
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** How `payload` holds the message body. */
+export type PayloadEncoding = 'json' | 'text' | 'base64' | 'encrypted'
+
+/** One dead letter as the console shows it. */
+export interface MessageView {
+  /** Stable: the messageId, else a hash of body and properties. */
+  id: string
+  messageId: string | null
+  /** `max-attempts`, `rejected`, `expired`, `maxlen`, `delivery_limit`, a framework's reason... */
+  reason: string | null
+  originalQueue: string | null
+  exchange: string | null
+  routingKey: string | null
+  attempts: number | null
+  error: { name: string | null; message: string | null; stack: string | null } | null
+  deadLetteredAt: string | null
+  properties: Record<string, JsonValue>
+  headers: Record<string, JsonValue>
+  /** Parsed JSON, UTF-8 text, base64 (see `payloadEncoding`), or null when encrypted. */
+  payload: JsonValue
+  payloadEncoding: PayloadEncoding
+  /** True when `payload` holds only the beginning of a large body. */
+  payloadTruncated: boolean
+  payloadBytes: number
+}
+
+export interface BrowseResult {
+  /** Messages in the queue; with `search`, the matches among the messages scanned. */
+  total: number
+  items: MessageView[]
+}
+
+export interface FailedMessage {
+  id: string
+  /** Why it stayed in the dead-letter queue. */
+  reason: string
+}
+
+export interface RequeueResult {
+  operationId: string
+  requeued: number
+  notFound: string[]
+  failed: FailedMessage[]
+}
+
+export interface DeleteResult {
+  operationId: string
+  deleted: number
+  notFound: string[]
+  /** Messages whose archive copy was not confirmed: they stay in the queue. */
+  failed: FailedMessage[]
+}
+
+export interface PurgeResult {
+  operationId: string
+  purged: number
+  /** Messages whose archive copy was not confirmed: they stay in the queue. */
+  failed: FailedMessage[]
+}
+
+/** A message copied to the `warren.archive` stream before a delete or purge. */
+export interface ArchivedMessage {
+  /** `<percent-encoded vhost>:<stream offset>`: what restore takes. */
+  id: string
+  vhost: string
+  /** The dead-letter queue it was removed from, where restore puts it back. */
+  archivedFrom: string
+  archivedAt: string | null
+  archivedBy: string | null
+  /** Set once it has been restored; a restored message is not restored again. */
+  restoredAt: string | null
+  message: MessageView
+}
+
+export interface ArchiveListResult {
+  total: number
+  items: ArchivedMessage[]
+}
+
+export interface RestoreResult {
+  operationId: string
+  restored: number
+  notFound: string[]
+  alreadyRestored: string[]
+  failed: FailedMessage[]
+}
+
+export type OperationKind = 'requeue' | 'delete' | 'purge' | 'restore'
+export type OperationStatus = 'running' | 'succeeded' | 'failed'
+
+export interface OperationView {
+  id: string
+  kind: OperationKind
+  vhost: string
+  queue: string
+  /** Messages the operation will look at (known once it has started). */
+  total: number
+  done: number
+  status: OperationStatus
+  startedAt: string
+  finishedAt: string | null
+  error: string | null
+}
