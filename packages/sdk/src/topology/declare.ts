@@ -10,7 +10,9 @@ import type { QueuePlan } from './plan.js'
 import type { TopologyDefinition } from './types.js'
 
 // The broker's PRECONDITION_FAILED reply is the only place that names the differing argument.
-const INEQUIVALENT = /inequivalent arg '([^']+)' for (queue|exchange) '([^']+)'/
+// "inequivalent arg" when it differs from the existing one, "invalid arg" when the queue type
+// does not take it.
+const INEQUIVALENT = /(inequivalent|invalid) arg '([^']+)' for (queue|exchange) '([^']+)'/
 
 /**
  * Declares exchanges, then per work queue its DLQ, retry tiers, the queue and its bindings, on a
