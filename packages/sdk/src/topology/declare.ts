@@ -80,16 +80,18 @@ export function toTopologyError(error: unknown): TopologyError | undefined {
   if (!(error instanceof Error)) return undefined
   const match = INEQUIVALENT.exec(error.message)
   if (!match) return undefined
-  const [, argument, kind, name] = match as unknown as [
+  const [, problem, argument, kind, name] = match as unknown as [
     string,
+    'inequivalent' | 'invalid',
     string,
     'queue' | 'exchange',
     string,
   ]
-  return new TopologyError(
-    { queue: name, argument, kind },
-    `${kind} '${name}' exists with a different '${argument}' than the topology declares; ` +
-      `delete it or change the topology (${error.message})`,
-    { cause: error },
-  )
+  const what =
+    problem === 'inequivalent'
+      ? `${kind} '${name}' exists with a different '${argument}' than the topology declares; delete it or change the topology`
+      : `${kind} '${name}' does not accept argument '${argument}'`
+  return new TopologyError({ queue: name, argument, kind }, `${what} (${error.message})`, {
+    cause: error,
+  })
 }
