@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
+import { createAlertMonitor, type AlertMonitor } from './alerts/index.js'
 import { createFileAuditLog, type AuditLog } from './audit/file.js'
 import { authenticate } from './auth/middleware.js'
 import { createRateLimiter } from './auth/rate-limit.js'
@@ -12,9 +13,13 @@ import { createDeadLetterModule } from './dead-letters/module.js'
 import { createDiscovery } from './discovery/index.js'
 import { createManagementClient } from './rabbit/management.js'
 import { probeAmqpUrls } from './routes/amqp-probe.js'
+import { alertRoutes } from './routes/alerts.js'
+import { auditRoutes } from './routes/audit.js'
 import { mountConsole } from './routes/console.js'
+import { deadLetterListRoutes } from './routes/dead-letter-list.js'
 import { healthRoutes } from './routes/health.js'
 import { errorHandler, notFound, problem } from './routes/problem.js'
+import { overviewRoutes } from './routes/overview.js'
 import { queueRoutes } from './routes/queues.js'
 import type { Services } from './routes/services.js'
 import { sessionRoutes } from './routes/session.js'
@@ -24,7 +29,7 @@ import { createRedactor, urlPasswords } from './security/redact.js'
 
 /** Replaceable parts, for tests and embedding. */
 export interface AppOverrides {
-  /** The fetch the management client uses. @default globalThis.fetch */
+  /** The fetch the management client and the alert webhook use. @default globalThis.fetch */
   fetch?: typeof fetch
   /** Where log lines go. @default process.stdout */
   logSink?: LogSink
@@ -35,11 +40,16 @@ export interface WarrenApp {
   app: AppType
   log: Logger
   audit: AuditLog
+  alerts: AlertMonitor
   /** Stops timers and closes AMQP connections. */
   close(): Promise<void>
 }
 
-function buildApp(s: Services, deadLetters: ReturnType<typeof createDeadLetterModule>) {
+function buildApp(
+  s: Services,
+  alerts: AlertMonitor,
+  deadLetters: ReturnType<typeof createDeadLetterModule>,
+) {
   const app = new Hono<AppEnv>()
   app.onError(errorHandler(s.log))
   app.notFound(notFound)
@@ -80,7 +90,12 @@ function buildApp(s: Services, deadLetters: ReturnType<typeof createDeadLetterMo
   const api = app
     .route('/api', healthRoutes(s))
     .route('/api', sessionRoutes(s))
+    .route('/api', overviewRoutes(s, alerts))
     .route('/api', queueRoutes(s))
+    .route('/api', deadLetterListRoutes(s))
+    .route('/api', alertRoutes(alerts))
+    .route('/api', auditRoutes(s))
+    // Registered after GET /api/dead-letters: the dead-letter operations of the other module.
     .route('/api', deadLetters.routes)
   mountConsole(app, s.config.uiDir)
   return api
@@ -129,18 +144,33 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     log,
     probeAmqp: () => probeAmqpUrls(config.amqpUrls),
   }
+  const alerts = createAlertMonitor({
+    discovery: services.discovery,
+    log,
+    thresholds: {
+      failureRatio: config.alertFailureRatio,
+      backlog: config.alertBacklog,
+      deadLetterAgeMs: config.alertDeadLetterAgeMs,
+      windowMs: config.alertWindowMs,
+    },
+    intervalMs: config.alertIntervalMs,
+    webhook: config.alertWebhook,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  })
+  alerts.start()
   const deadLetters = createDeadLetterModule({
     amqpUrls: config.amqpUrls,
     audit,
     archiveMaxAge: config.archiveMaxAge,
   })
-  const app = buildApp(services, deadLetters)
+  const app = buildApp(services, alerts, deadLetters)
   return {
     app,
     log,
     audit,
+    alerts,
     async close() {
-      await deadLetters.close()
+      await Promise.all([alerts.stop(), deadLetters.close()])
     },
   }
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import type { DiscoveredQueue, Topology } from '../discovery/index.js'
+import { evaluateRules, snapshotOf } from './rules.js'
+
+const thresholds = { failureRatio: 0.01, backlog: 100, deadLetterAgeMs: 60_000, windowMs: 60_000 }
+
+function queue(name: string, over: Partial<DiscoveredQueue> = {}): DiscoveredQueue {
+  return {
+    vhost: '/',
+    name,
+    type: 'quorum',
+    role: 'work',
+    messages: 0,
+    ready: 0,
+    unacked: 0,
+    consumers: 1,
+    rates: { publish: 0, deliver: 0, ack: 0, redeliver: 0 },
+    totals: { published: 0, delivered: 0, acked: 0 },
+    deadLetterExchange: null,
+    deadLetterRoutingKey: null,
+    messageTtlMs: null,
+    policy: null,
+    deadLetterQueue: null,
+    retryQueues: [],
+    retryOf: null,
+    feeds: [],
+    oldestAgeMs: null,
+    ...over,
+  }
+}
+
+const topology = (at: number, queues: DiscoveredQueue[]): Topology => ({ at, queues })
+
+describe('alert rules', () => {
+  it('raises backlog above the threshold and no-consumers for waiting messages', () => {
+    const alerts = evaluateRules(
+      topology(0, [queue('orders', { ready: 150, messages: 150, consumers: 0 })]),
+      undefined,
+      thresholds,
+    )
+    expect(alerts).toEqual([
+      { rule: 'backlog', vhost: '/', queue: 'orders', value: 150, threshold: 100 },
+      { rule: 'no-consumers', vhost: '/', queue: 'orders', value: 150, threshold: 0 },
+    ])
+  })
+
+  it('raises dead-letter ratio, growth and age from the window baseline', () => {
+    const before = topology(0, [
+      queue('orders', { totals: { published: 0, delivered: 0, acked: 1000 }, feeds: [] }),
+      queue('orders.dlq', { role: 'dead-letter', consumers: 0, feeds: ['orders'] }),
+    ])
+    const now = topology(60_000, [
+      queue('orders', { totals: { published: 0, delivered: 0, acked: 2000 } }),
+      queue('orders.dlq', {
+        role: 'dead-letter',
+        consumers: 0,
+        feeds: ['orders'],
+        messages: 50,
+        ready: 50,
+        oldestAgeMs: 120_000,
+        totals: { published: 50, delivered: 0, acked: 0 },
+      }),
+    ])
+    const alerts = evaluateRules(now, snapshotOf(before), thresholds)
+    expect(alerts).toEqual([
+      {
+        rule: 'dead-letter-age',
+        vhost: '/',
+        queue: 'orders.dlq',
+        value: 120_000,
+        threshold: 60_000,
+      },
+      { rule: 'dead-letter-growth', vhost: '/', queue: 'orders.dlq', value: 50, threshold: 0 },
+      { rule: 'dead-letter-ratio', vhost: '/', queue: 'orders.dlq', value: 0.05, threshold: 0.01 },
+    ])
+  })
+
+  it('stays quiet for a healthy topology', () => {
+    const quiet = topology(0, [
+      queue('orders', { ready: 5, messages: 5 }),
+      queue('orders.dlq', { role: 'dead-letter', consumers: 0, feeds: ['orders'] }),
+      queue('orders.retry.5s', { role: 'retry', ready: 500, consumers: 0 }),
+    ])
+    expect(evaluateRules(quiet, snapshotOf(quiet), thresholds)).toEqual([])
+  })
+})

@@ -1,0 +1,23 @@
+import { Hono } from 'hono'
+import { validator } from 'hono/validator'
+import { z } from 'zod'
+import type { AppEnv } from '../context.js'
+import type { Services } from './services.js'
+
+const query = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+})
+
+/** `GET /api/audit`: who did what, newest first. */
+export function auditRoutes(s: Services) {
+  return new Hono<AppEnv>().get(
+    '/audit',
+    validator('query', (value) => query.parse(value)),
+    async (c) => {
+      const { limit, offset } = c.req.valid('query')
+      const page = await s.audit.list({ limit, offset })
+      return c.json({ items: page.items, total: page.total, limit, offset })
+    },
+  )
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type WarrenApp } from '../app.js'
+import {
+  createVhost,
+  eventually,
+  operator,
+  tempDir,
+  testConfig,
+  withChannel,
+} from '../test-support/core.js'
+
+describe('overview and dead-letter list', () => {
+  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let warren: WarrenApp
+  const get = async (path: string) => {
+    const response = await warren.app.request(path, { headers: operator })
+    expect(response.status).toBe(200)
+    return (await response.json()) as Record<string, unknown>
+  }
+
+  beforeAll(async () => {
+    vhost = await createVhost('core-overview')
+    dir = await tempDir()
+    await withChannel(vhost.url, async (ch) => {
+      await ch.assertQueue('invoices', {
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'invoices.dlq' },
+      })
+      await ch.assertQueue('invoices.dlq', { durable: true })
+      // A dead letter with a timestamp property one minute old: its age is known.
+      ch.sendToQueue('invoices.dlq', Buffer.from('{}'), {
+        timestamp: Math.floor(Date.now() / 1000) - 60,
+        persistent: true,
+      })
+      await ch.checkQueue('invoices.dlq')
+    })
+    warren = createApp(testConfig(dir.path))
+  })
+
+  afterAll(async () => {
+    try {
+      await warren?.close()
+    } finally {
+      await vhost?.remove()
+      await dir?.remove()
+    }
+  })
+
+  it('GET /api/overview gives broker version and nodes, totals, rates and dead-letter counts', async () => {
+    const body = await get('/api/overview')
+    expect(body).toMatchObject({
+      broker: {
+        version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        nodes: expect.arrayContaining([
+          expect.objectContaining({ name: expect.stringMatching(/^rabbit@/), running: true }),
+        ]),
+      },
+      totals: { queues: expect.any(Number), messages: expect.any(Number) },
+      rates: {
+        publish: expect.any(Number),
+        deliver: expect.any(Number),
+        ack: expect.any(Number),
+        deadLetter: expect.any(Number),
+      },
+      alerts: expect.any(Array),
+    })
+    const queues = body.queues as { deadLetter: number; work: number }
+    expect(queues.deadLetter).toBeGreaterThanOrEqual(1)
+    expect(queues.work).toBeGreaterThanOrEqual(1)
+  })
+
+  it('GET /api/dead-letters lists each DLQ with its count, oldest age and feeding queues', async () => {
+    const item = await eventually(async () => {
+      const body = (await get(`/api/dead-letters?vhost=${vhost.encoded}`)) as {
+        items: { messages: number; oldestAgeMs: number | null }[]
+      }
+      const first = body.items[0]
+      return body.items.length === 1 && first?.messages === 1 && first.oldestAgeMs !== null
+        ? first
+        : undefined
+    })
+    expect(item).toMatchObject({
+      vhost: vhost.name,
+      name: 'invoices.dlq',
+      messages: 1,
+      feeds: ['invoices'],
+    })
+    expect(item.oldestAgeMs).toBeGreaterThanOrEqual(59_000)
+    expect(item.oldestAgeMs).toBeLessThan(10 * 60_000)
+  })
+})

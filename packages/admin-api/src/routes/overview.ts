@@ -1,0 +1,53 @@
+import { Hono } from 'hono'
+import type { AlertMonitor } from '../alerts/index.js'
+import type { AppEnv } from '../context.js'
+import type { Services } from './services.js'
+
+/** `GET /api/overview`: the broker at a glance. */
+export function overviewRoutes(s: Services, alerts: AlertMonitor) {
+  return new Hono<AppEnv>().get('/overview', async (c) => {
+    const [overview, nodes, topology, active] = await Promise.all([
+      s.management.overview(),
+      s.management.nodes(),
+      s.discovery.topology(),
+      alerts.evaluate(),
+    ])
+    const stats = overview.message_stats ?? {}
+    const deadLetterQueues = topology.queues.filter((q) => q.role === 'dead-letter')
+    return c.json({
+      broker: {
+        version: overview.rabbitmq_version ?? overview.product_version ?? null,
+        managementVersion: overview.management_version ?? null,
+        clusterName: overview.cluster_name ?? null,
+        nodes: nodes.map((node) => ({
+          name: node.name,
+          running: node.running ?? false,
+          type: node.type ?? null,
+        })),
+      },
+      totals: {
+        messages: overview.queue_totals?.messages ?? 0,
+        ready: overview.queue_totals?.messages_ready ?? 0,
+        unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
+        queues: topology.queues.length,
+        connections: overview.object_totals?.connections ?? 0,
+        consumers: overview.object_totals?.consumers ?? 0,
+      },
+      rates: {
+        publish: stats.publish_details?.rate ?? 0,
+        deliver: stats.deliver_get_details?.rate ?? 0,
+        ack: stats.ack_details?.rate ?? 0,
+        redeliver: stats.redeliver_details?.rate ?? 0,
+        deadLetter: deadLetterQueues.reduce((sum, q) => sum + q.rates.publish, 0),
+      },
+      queues: {
+        work: topology.queues.filter((q) => q.role === 'work').length,
+        retry: topology.queues.filter((q) => q.role === 'retry').length,
+        deadLetter: deadLetterQueues.length,
+        other: topology.queues.filter((q) => q.role === 'other').length,
+      },
+      deadLetters: deadLetterQueues.reduce((sum, q) => sum + q.messages, 0),
+      alerts: active,
+    })
+  })
+}
