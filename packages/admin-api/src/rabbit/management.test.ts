@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError } from '../errors.js'
+import { createDiscovery } from '../discovery/index.js'
+import { createManagementClient } from './management.js'
+
+/** A fake management API: answers by path, records what was asked and with which headers. */
+function fakeApi(routes: Record<string, unknown>) {
+  const calls: { path: string; authorization: string | null }[] = []
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input))
+    calls.push({
+      path: url.pathname + url.search,
+      authorization: new Headers(init?.headers).get('authorization'),
+    })
+    const body = routes[url.pathname]
+    if (body === undefined) return new Response('{"error":"Object Not Found"}', { status: 404 })
+    const page = Number(url.searchParams.get('page') ?? 1)
+    const answer = Array.isArray(body) && url.searchParams.has('page') ? body[page - 1] : body
+    return Response.json(answer)
+  }
+  return { fetch, calls }
+}
+
+const page = (items: unknown[], pageNo: number, pageCount: number) => ({
+  items,
+  page: pageNo,
+  page_count: pageCount,
+  total_count: items.length,
+})
+const q = (name: string, extra: object = {}) => ({ name, vhost: '/', arguments: [], ...extra })
+
+describe('management client', () => {
+  it('reads every page of /api/queues with columns and basic auth', async () => {
+    const api = fakeApi({
+      '/api/queues': [page([q('a', { messages: 0 })], 1, 2), page([q('b', { messages: 1 })], 2, 2)],
+    })
+    const client = createManagementClient({
+      url: 'http://mgmt',
+      user: 'u',
+      password: 'p',
+      fetch: api.fetch,
+    })
+    const queues = await client.queues()
+    expect(queues.map((x) => x.name)).toEqual(['a', 'b'])
+    expect(queues[0]?.arguments).toEqual({})
+    expect(api.calls.map((c) => c.path.replace(/&columns=.*/, ''))).toEqual([
+      '/api/queues?page=1&page_size=500',
+      '/api/queues?page=2&page_size=500',
+    ])
+    expect(api.calls[0]?.path).toContain('columns=name,vhost,type')
+    expect(api.calls[0]?.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`)
+  })
+
+  it('falls back to /api/queues/detailed when /api/queues lacks the stats fields (3.13+/4.x)', async () => {
+    const api = fakeApi({
+      '/api/queues': [page([q('a')], 1, 1)],
+      '/api/queues/detailed': [page([q('a', { messages: 7, consumers: 1 })], 1, 1)],
+    })
+    const client = createManagementClient({ url: 'http://mgmt', fetch: api.fetch })
+    const [queue] = await client.queues()
+    expect(queue).toMatchObject({ name: 'a', messages: 7, consumers: 1 })
+  })
+
+  it('remembers that /api/queues/detailed does not exist (3.10) and asks only once', async () => {
+    const api = fakeApi({ '/api/queues': [page([q('fresh')], 1, 1)] })
+    const client = createManagementClient({ url: 'http://mgmt', fetch: api.fetch })
+    expect((await client.queues()).map((x) => x.name)).toEqual(['fresh'])
+    await client.queues()
+    expect(api.calls.filter((c) => c.path.startsWith('/api/queues/detailed'))).toHaveLength(1)
+  })
+
+  it('turns an unreachable, slow or refusing management API into a 502 problem without credentials', async () => {
+    const cases: (typeof fetch)[] = [
+      () => Promise.reject(new TypeError('fetch failed: http://u:hunter2@mgmt')),
+      (_input, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        ),
+      async () => new Response('{"error":"not_authorised"}', { status: 401 }),
+      async () => new Response('<html>proxy error</html>', { status: 200 }),
+    ]
+    for (const fetch of cases) {
+      const client = createManagementClient({
+        url: 'http://mgmt',
+        user: 'u',
+        password: 'hunter2',
+        timeoutMs: 50,
+        fetch,
+      })
+      const error = await client.overview().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(ApiError)
+      expect((error as ApiError).status).toBe(502)
+      expect(`${(error as ApiError).detail}`).not.toContain('hunter2')
+    }
+  })
+
+  it('answers 404 ApiError for a queue that does not exist, with encoded names', async () => {
+    const api = fakeApi({})
+    const client = createManagementClient({ url: 'http://mgmt', fetch: api.fetch })
+    const error = await client.queue('/', 'a/b c', { ageSeconds: 60, incrSeconds: 5 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect((error as ApiError).status).toBe(404)
+    expect(api.calls[0]?.path).toMatch(/^\/api\/queues\/%2F\/a%2Fb%20c\?lengths_age=60/)
+  })
+})
+
+describe('discovery cache', () => {
+  it('reuses one reading of the management API within the cache time', async () => {
+    const api = fakeApi({
+      '/api/queues': [page([q('a')], 1, 1)],
+      '/api/bindings': [],
+      '/api/exchanges': [],
+      '/api/policies': [],
+    })
+    let now = 0
+    const discovery = createDiscovery(
+      createManagementClient({ url: 'http://mgmt', fetch: api.fetch }),
+      3000,
+      () => now,
+    )
+    await Promise.all([discovery.topology(), discovery.topology()])
+    now = 2000
+    await discovery.topology()
+    const reads = () => api.calls.filter((c) => c.path.startsWith('/api/bindings')).length
+    expect(reads()).toBe(1)
+    now = 3500
+    await discovery.topology()
+    expect(reads()).toBe(2)
+  })
+})
