@@ -27,6 +27,7 @@ export async function browse(
   const needle = query.search?.toLowerCase() || undefined
   const want = Math.min(messageCount, needle ? MAX_SEARCH_SCAN : query.offset + query.limit)
   const messages = want === 0 ? [] : await pool.withChannel(vhost, (ch) => peek(ch, queue, want))
+  if (messages.length > 0) await pool.settle(vhost, queue, messageCount)
   if (needle === undefined) {
     const page = messages.slice(query.offset, query.offset + query.limit)
     return { total: messageCount, items: page.map(toMessageView) }

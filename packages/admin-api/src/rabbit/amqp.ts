@@ -30,6 +30,9 @@ export interface QueueState {
   consumerCount: number
 }
 
+/** Pauses before asking an apparently empty queue for its count again. */
+const EMPTY_RECHECK_MS = [20, 50, 100]
+
 /** AMQP channel-close codes that the broker uses for "no such queue" and "access refused". */
 const NOT_FOUND = 404
 const ACCESS_REFUSED = 403
@@ -70,8 +73,17 @@ export class AmqpPool {
    */
   async checkQueue(vhost: string, queue: string): Promise<QueueState> {
     try {
-      const ok = await this.withChannel(vhost, (channel) => channel.checkQueue(queue))
-      return { messageCount: ok.messageCount, consumerCount: ok.consumerCount }
+      return await this.withChannel(vhost, async (channel) => {
+        let ok = await channel.checkQueue(queue)
+        // A quorum queue whose leader is slow to answer reports 0 messages instead of failing
+        // (RabbitMQ 3.x); ask again briefly before believing that a queue is empty.
+        for (const wait of EMPTY_RECHECK_MS) {
+          if (ok.messageCount > 0) break
+          await new Promise((resolve) => setTimeout(resolve, wait))
+          ok = await channel.checkQueue(queue)
+        }
+        return { messageCount: ok.messageCount, consumerCount: ok.consumerCount }
+      })
     } catch (error) {
       if (amqpCode(error) === NOT_FOUND) {
         throw new ApiError(
@@ -83,6 +95,21 @@ export class AmqpPool {
       }
       throw error
     }
+  }
+
+  /**
+   * Waits (briefly, bounded) until `queue` holds at least `count` ready messages again. Closing
+   * a channel returns its unacked messages asynchronously (a quorum queue applies the return
+   * through its log), so without this wait an operator could see a lower count right after a
+   * browse.
+   */
+  async settle(vhost: string, queue: string, count: number, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    await this.withChannel(vhost, async (channel) => {
+      while ((await channel.checkQueue(queue)).messageCount < count && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    })
   }
 
   /** Closes every connection; later calls fail. */
@@ -144,7 +171,12 @@ export class AmqpPool {
       } catch (error) {
         lastError = error
         if (isVhostMissing(error)) {
-          throw new ApiError(404, 'vhost-not-found', 'Vhost not found', `No vhost '${vhost}'`)
+          throw new ApiError(
+            404,
+            'vhost-not-found',
+            'Vhost not found',
+            `No vhost '${vhost}' that this user may use`,
+          )
         }
       }
     }
@@ -188,6 +220,14 @@ export function amqpCode(error: unknown): number | undefined {
   return undefined
 }
 
+/**
+ * The broker refuses connection.open (not the login) when the vhost does not exist or the user
+ * may not use it; amqplib reports that as an unexpected ConnectionClose without its text.
+ */
 function isVhostMissing(error: unknown): boolean {
-  return error instanceof Error && /NOT_ALLOWED.*vhost .* not found/i.test(error.message)
+  return (
+    error instanceof Error &&
+    (/NOT_ALLOWED.*vhost/i.test(error.message) ||
+      /Expected ConnectionOpenOk; got <ConnectionClose/.test(error.message))
+  )
 }
