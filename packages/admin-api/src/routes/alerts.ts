@@ -1,24 +1,20 @@
 import { Hono } from 'hono'
-import { validator } from 'hono/validator'
 import { z } from 'zod'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
 import { resourceName } from '../security/names.js'
+import { zv } from './validate.js'
 
 const query = z.object({ vhost: resourceName.optional() })
 
 /** `GET /api/alerts`: evaluates on demand (through the discovery cache) and lists what is active. */
 export function alertRoutes(alerts: AlertMonitor) {
-  return new Hono<AppEnv>().get(
-    '/alerts',
-    validator('query', (value) => query.parse(value)),
-    async (c) => {
-      const { vhost } = c.req.valid('query')
-      const active = await alerts.evaluate()
-      const items = active
-        .filter((alert) => vhost === undefined || alert.vhost === vhost)
-        .sort((a, b) => a.since.localeCompare(b.since) || a.queue.localeCompare(b.queue))
-      return c.json({ items })
-    },
-  )
+  return new Hono<AppEnv>().get('/alerts', zv('query', query), async (c) => {
+    const { vhost } = c.req.valid('query')
+    const active = await alerts.evaluate()
+    const items = active
+      .filter((alert) => vhost === undefined || alert.vhost === vhost)
+      .sort((a, b) => a.since.localeCompare(b.since) || a.queue.localeCompare(b.queue))
+    return c.json({ items })
+  })
 }

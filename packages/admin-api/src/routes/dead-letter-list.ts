@@ -1,33 +1,29 @@
 import { Hono } from 'hono'
-import { validator } from 'hono/validator'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import { resourceName } from '../security/names.js'
 import type { Services } from './services.js'
+import { zv } from './validate.js'
 
 const query = z.object({ vhost: resourceName.optional() })
 
 /** `GET /api/dead-letters`: every dead-letter queue that discovery found. */
 export function deadLetterListRoutes(s: Services) {
-  return new Hono<AppEnv>().get(
-    '/dead-letters',
-    validator('query', (value) => query.parse(value)),
-    async (c) => {
-      const topology = await s.discovery.topology(c.req.valid('query').vhost)
-      const items = topology.queues
-        .filter((q) => q.role === 'dead-letter')
-        .map((q) => ({
-          vhost: q.vhost,
-          name: q.name,
-          type: q.type,
-          messages: q.messages,
-          consumers: q.consumers,
-          /** Null when the head message has no timestamp property or the queue type hides it. */
-          oldestAgeMs: q.oldestAgeMs,
-          inRate: q.rates.publish,
-          feeds: q.feeds,
-        }))
-      return c.json({ items })
-    },
-  )
+  return new Hono<AppEnv>().get('/dead-letters', zv('query', query), async (c) => {
+    const topology = await s.discovery.topology(c.req.valid('query').vhost)
+    const items = topology.queues
+      .filter((q) => q.role === 'dead-letter')
+      .map((q) => ({
+        vhost: q.vhost,
+        name: q.name,
+        type: q.type,
+        messages: q.messages,
+        consumers: q.consumers,
+        /** Null when the head message has no timestamp property or the queue type hides it. */
+        oldestAgeMs: q.oldestAgeMs,
+        inRate: q.rates.publish,
+        feeds: q.feeds,
+      }))
+    return c.json({ items })
+  })
 }

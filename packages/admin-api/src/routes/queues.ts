@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { validator } from 'hono/validator'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
@@ -7,6 +6,7 @@ import { ApiError } from '../errors.js'
 import type { ManagementQueue } from '../rabbit/management-schemas.js'
 import { queueParams, resourceName } from '../security/names.js'
 import type { Services } from './services.js'
+import { zv } from './validate.js'
 
 /** Largest page the queue list serves, so one request can't ask for everything at once. */
 export const MAX_PAGE_SIZE = 500
@@ -42,59 +42,50 @@ const detailQuery = z.object({
 /** `GET /api/queues` and `GET /api/queues/:vhost/:name`. */
 export function queueRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get(
-      '/queues',
-      validator('query', (value) => listQuery.parse(value)),
-      async (c) => {
-        const q = c.req.valid('query')
-        const topology = await s.discovery.topology(q.vhost)
-        const needle = q.search?.toLowerCase()
-        const filtered = topology.queues.filter(
-          (queue) =>
-            (!q.role || queue.role === q.role) &&
-            (!needle || `${queue.vhost}/${queue.name}`.toLowerCase().includes(needle)),
-        )
-        const key = SORT_KEYS[q.sort]
-        const direction = q.order === 'asc' ? 1 : -1
-        filtered.sort((a, b) => {
-          const x = key(a)
-          const y = key(b)
-          const primary =
-            typeof x === 'number' && typeof y === 'number'
-              ? x - y
-              : String(x).localeCompare(String(y))
-          return primary * direction || a.name.localeCompare(b.name)
-        })
-        const start = (q.page - 1) * q.pageSize
-        return c.json({
-          items: filtered.slice(start, start + q.pageSize),
-          total: filtered.length,
-          page: q.page,
-          pageSize: q.pageSize,
-        })
-      },
-    )
-    .get(
-      '/queues/:vhost/:name',
-      validator('param', (value) => queueParams.parse(value)),
-      validator('query', (value) => detailQuery.parse(value)),
-      async (c) => {
-        const { vhost, name } = c.req.valid('param')
-        const { range } = c.req.valid('query')
-        const incr = Math.max(5, Math.round(range / 60))
-        const [detail, topology] = await Promise.all([
-          s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),
-          s.discovery.topology(vhost),
-        ])
-        const queue = topology.queues.find((q) => q.name === name)
-        if (!queue) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
-        return c.json({
-          queue,
-          arguments: detail.arguments,
-          history: { depth: depthHistory(detail), rates: rateHistory(detail) },
-        })
-      },
-    )
+    .get('/queues', zv('query', listQuery), async (c) => {
+      const q = c.req.valid('query')
+      const topology = await s.discovery.topology(q.vhost)
+      const needle = q.search?.toLowerCase()
+      const filtered = topology.queues.filter(
+        (queue) =>
+          (!q.role || queue.role === q.role) &&
+          (!needle || `${queue.vhost}/${queue.name}`.toLowerCase().includes(needle)),
+      )
+      const key = SORT_KEYS[q.sort]
+      const direction = q.order === 'asc' ? 1 : -1
+      filtered.sort((a, b) => {
+        const x = key(a)
+        const y = key(b)
+        const primary =
+          typeof x === 'number' && typeof y === 'number'
+            ? x - y
+            : String(x).localeCompare(String(y))
+        return primary * direction || a.name.localeCompare(b.name)
+      })
+      const start = (q.page - 1) * q.pageSize
+      return c.json({
+        items: filtered.slice(start, start + q.pageSize),
+        total: filtered.length,
+        page: q.page,
+        pageSize: q.pageSize,
+      })
+    })
+    .get('/queues/:vhost/:name', zv('param', queueParams), zv('query', detailQuery), async (c) => {
+      const { vhost, name } = c.req.valid('param')
+      const { range } = c.req.valid('query')
+      const incr = Math.max(5, Math.round(range / 60))
+      const [detail, topology] = await Promise.all([
+        s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),
+        s.discovery.topology(vhost),
+      ])
+      const queue = topology.queues.find((q) => q.name === name)
+      if (!queue) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
+      return c.json({
+        queue,
+        arguments: detail.arguments,
+        history: { depth: depthHistory(detail), rates: rateHistory(detail) },
+      })
+    })
 }
 
 type Samples = { sample: number; timestamp: number }[] | undefined

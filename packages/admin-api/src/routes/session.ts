@@ -1,12 +1,12 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { validator } from 'hono/validator'
 import { z } from 'zod'
 import { SESSION_COOKIE } from '../auth/middleware.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import type { Services } from './services.js'
+import { zv } from './validate.js'
 
 const loginBody = z.object({ token: z.string().min(1).max(1024) })
 
@@ -22,56 +22,52 @@ function clientIp(c: Context): string {
 /** Log in with a token (sets the session cookie), ask who you are, log out. */
 export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .post(
-      '/session',
-      validator('json', (value) => loginBody.parse(value)),
-      async (c) => {
-        const ip = clientIp(c)
-        const wait = s.loginLimiter.hit(ip)
-        if (wait > 0) {
-          c.header('Retry-After', String(wait))
-          throw new ApiError(
-            429,
-            'too-many-logins',
-            'Too many login attempts',
-            `Try again in ${wait} s`,
-          )
-        }
-        const actor = s.tokens.verify(c.req.valid('json').token)
-        if (!actor) {
-          await s.audit.record({
-            actor: { name: 'anonymous', role: 'viewer' },
-            action: 'login',
-            target: 'session',
-            counts: {},
-            outcome: 'failure',
-            detail: `invalid token from ${ip}`,
-          })
-          throw new ApiError(401, 'invalid-token', 'Invalid token')
-        }
-        const session = s.sessions.create(actor)
-        setCookie(c, SESSION_COOKIE, session.id, {
-          httpOnly: true,
-          sameSite: 'Strict',
-          path: '/',
-          secure: new URL(c.req.url).protocol === 'https:',
-          maxAge: Math.floor(s.config.sessionTtlMs / 1000),
-        })
+    .post('/session', zv('json', loginBody), async (c) => {
+      const ip = clientIp(c)
+      const wait = s.loginLimiter.hit(ip)
+      if (wait > 0) {
+        c.header('Retry-After', String(wait))
+        throw new ApiError(
+          429,
+          'too-many-logins',
+          'Too many login attempts',
+          `Try again in ${wait} s`,
+        )
+      }
+      const actor = s.tokens.verify(c.req.valid('json').token)
+      if (!actor) {
         await s.audit.record({
-          actor,
+          actor: { name: 'anonymous', role: 'viewer' },
           action: 'login',
           target: 'session',
           counts: {},
-          outcome: 'success',
-          detail: `from ${ip}`,
+          outcome: 'failure',
+          detail: `invalid token from ${ip}`,
         })
-        return c.json({
-          name: actor.name,
-          role: actor.role,
-          expiresAt: new Date(session.expiresAt).toISOString(),
-        })
-      },
-    )
+        throw new ApiError(401, 'invalid-token', 'Invalid token')
+      }
+      const session = s.sessions.create(actor)
+      setCookie(c, SESSION_COOKIE, session.id, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/',
+        secure: new URL(c.req.url).protocol === 'https:',
+        maxAge: Math.floor(s.config.sessionTtlMs / 1000),
+      })
+      await s.audit.record({
+        actor,
+        action: 'login',
+        target: 'session',
+        counts: {},
+        outcome: 'success',
+        detail: `from ${ip}`,
+      })
+      return c.json({
+        name: actor.name,
+        role: actor.role,
+        expiresAt: new Date(session.expiresAt).toISOString(),
+      })
+    })
     .get('/session', (c) => {
       const actor = c.get('actor')
       return c.json({ name: actor.name, role: actor.role })
