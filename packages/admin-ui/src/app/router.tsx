@@ -1,4 +1,8 @@
 import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router'
+import { ArchiveScreen } from '../features/archive/ArchiveScreen.js'
+import { AuditScreen } from '../features/audit/AuditScreen.js'
+import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueScreen.js'
+import { DeadLettersScreen } from '../features/dead-letters/DeadLettersScreen.js'
 import { OverviewScreen } from '../features/overview/OverviewScreen.js'
 import { QueueDetailScreen } from '../features/queues/QueueDetailScreen.js'
 import { QueuesScreen } from '../features/queues/QueuesScreen.js'
@@ -21,37 +25,35 @@ export const queueDetailRoute = createRoute({
   path: '/queues/$vhost/$name',
   component: QueueDetailScreen,
 })
-// Screens whose API routes are still being built.
-const Pending = () => <p className="muted">This screen arrives with its admin API route.</p>
 const deadLettersRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/dead-letters',
-  component: Pending,
+  component: DeadLettersScreen,
 })
-const deadLetterQueueRoute = createRoute({
+export const deadLetterQueueRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/dead-letters/$vhost/$queue',
-  component: Pending,
+  component: DeadLetterQueueScreen,
 })
 const archiveRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/archive',
-  component: Pending,
+  component: ArchiveScreen,
 })
 const auditRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/audit',
-  component: Pending,
+  component: AuditScreen,
 })
 
 const routeTree = rootRoute.addChildren([
+  overviewRoute,
+  queuesRoute,
+  queueDetailRoute,
   deadLettersRoute,
   deadLetterQueueRoute,
   archiveRoute,
   auditRoute,
-  overviewRoute,
-  queuesRoute,
-  queueDetailRoute,
 ])
 
 // The admin API answers every non-API GET with index.html, so plain paths survive a reload.

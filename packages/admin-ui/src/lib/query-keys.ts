@@ -20,11 +20,13 @@ export const queryKeys = {
   },
   archive: {
     all: ['archive'] as const,
-    list: (params: { search: string }) => [...queryKeys.archive.all, 'list', params] as const,
+    list: (params: { vhost: string; queue: string; limit: number; offset: number }) =>
+      [...queryKeys.archive.all, 'list', params] as const,
   },
   audit: {
     all: ['audit'] as const,
-    list: () => [...queryKeys.audit.all, 'list'] as const,
+    list: (params: { limit: number; offset: number }) =>
+      [...queryKeys.audit.all, 'list', params] as const,
   },
   operation: (id: string) => ['operation', id] as const,
 }

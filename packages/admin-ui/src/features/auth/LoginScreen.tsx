@@ -1,6 +1,7 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { ApiProblemError, describeError } from '../../lib/errors.js'
 import { useLogin } from './api/login.js'
+import { takeTokenFromHash } from './token-from-hash.js'
 
 function loginError(error: unknown): string {
   if (error instanceof ApiProblemError && error.status === 401) return 'That token was refused.'
@@ -12,6 +13,17 @@ function loginError(error: unknown): string {
 export function LoginScreen({ initialError }: { initialError: unknown }) {
   const [token, setToken] = useState('')
   const login = useLogin()
+  const { mutate } = login
+
+  // The login link opened in a tab that already shows this screen changes only the hash.
+  useEffect(() => {
+    const onHashChange = () => {
+      const fromHash = takeTokenFromHash()
+      if (fromHash) mutate(fromHash)
+    }
+    window.addEventListener('hashchange', onHashChange)
+    return () => window.removeEventListener('hashchange', onHashChange)
+  }, [mutate])
   const error: unknown = login.isError ? login.error : login.isIdle ? initialError : null
 
   return (

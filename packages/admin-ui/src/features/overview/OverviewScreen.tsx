@@ -1,14 +1,121 @@
-import { Link } from '@tanstack/react-router'
+import { LineChart } from '../../components/LineChart.js'
+import { ErrorNotice, Loading } from '../../components/Notice.js'
+import { StatCard } from '../../components/StatCard.js'
+import { formatCount, formatRate } from '../../lib/format.js'
+import { AlertList } from '../alerts/AlertList.js'
+import { useOverview, useRateHistory } from './api/get-overview.js'
 
-// Replaced by the real overview once the admin API serves /api/overview.
+/** The broker at a glance: totals, rates over time, active alerts. */
 export function OverviewScreen() {
+  const overview = useOverview()
+  const history = useRateHistory()
+  const o = overview.data
+  const series = (
+    name: keyof (typeof history)[number]['values'],
+    label: string,
+    color: string,
+  ) => ({
+    label,
+    color,
+    points: history.map((s) => ({ t: s.t, v: s.values[name] })),
+  })
+
   return (
-    <section>
-      <h1>Overview</h1>
-      <p className="muted">
-        Broker totals and rates arrive with the admin API&apos;s overview route. Meanwhile, see{' '}
-        <Link to="/queues">the queues</Link>.
-      </p>
+    <section aria-labelledby="overview-title">
+      <div className="page-header">
+        <div>
+          <h1 id="overview-title">Overview</h1>
+          {o ? (
+            <p className="muted" data-testid="broker-info">
+              RabbitMQ {o.broker.version ?? '?'}
+              {o.broker.clusterName ? ` · ${o.broker.clusterName}` : ''} ·{' '}
+              {o.broker.nodes
+                .map((node) => `${node.name}${node.running ? '' : ' (down)'}`)
+                .join(', ')}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      {overview.isError ? (
+        <ErrorNotice error={overview.error} title="Cannot read the broker" />
+      ) : null}
+      {overview.isPending ? <Loading /> : null}
+      {o ? (
+        <>
+          <div className="stats">
+            <StatCard
+              label="Messages"
+              value={formatCount(o.totals.messages)}
+              hint={`${formatCount(o.totals.ready)} ready · ${formatCount(o.totals.unacked)} unacked`}
+              testId="total-messages"
+            />
+            <StatCard
+              label="Queues"
+              value={formatCount(o.totals.queues)}
+              hint={`${o.queues.work} work · ${o.queues.retry} retry · ${o.queues.deadLetter} DLQ`}
+            />
+            <StatCard
+              label="Dead letters"
+              value={formatCount(o.deadLetters)}
+              tone={o.deadLetters ? 'danger' : 'default'}
+              hint={`in ${o.queues.deadLetter} dead-letter queues`}
+              testId="total-dead-letters"
+            />
+            <StatCard
+              label="Consumers"
+              value={formatCount(o.totals.consumers)}
+              hint={`${formatCount(o.totals.connections)} connections`}
+            />
+            <StatCard
+              label="Active alerts"
+              value={formatCount(o.alerts.length)}
+              tone={o.alerts.length ? 'warn' : 'default'}
+              testId="alert-count"
+            />
+          </div>
+          <div className="stats">
+            <StatCard label="Publish" value={formatRate(o.rates.publish)} testId="rate-publish" />
+            <StatCard label="Deliver" value={formatRate(o.rates.deliver)} testId="rate-deliver" />
+            <StatCard label="Ack" value={formatRate(o.rates.ack)} testId="rate-ack" />
+            <StatCard
+              label="Redeliver"
+              value={formatRate(o.rates.redeliver)}
+              testId="rate-redeliver"
+            />
+            <StatCard
+              label="Dead-letter"
+              value={formatRate(o.rates.deadLetter)}
+              tone={o.rates.deadLetter ? 'danger' : 'default'}
+              testId="rate-dead-letter"
+            />
+          </div>
+          <div className="charts">
+            <LineChart
+              title="Throughput"
+              format={formatRate}
+              testId="throughput-chart"
+              series={[
+                series('publish', 'Publish', 'var(--chart-1)'),
+                series('deliver', 'Deliver', 'var(--chart-2)'),
+                series('ack', 'Ack', 'var(--chart-3)'),
+              ]}
+            />
+            <LineChart
+              title="Failures"
+              format={formatRate}
+              testId="failure-chart"
+              series={[
+                series('redeliver', 'Redeliver', 'var(--chart-3)'),
+                series('deadLetter', 'Dead-letter', 'var(--chart-4)'),
+              ]}
+            />
+          </div>
+          <section className="card" aria-labelledby="alerts-title">
+            <h2 id="alerts-title">Active alerts</h2>
+            <AlertList alerts={o.alerts} />
+          </section>
+        </>
+      ) : null}
     </section>
   )
 }

@@ -25,7 +25,7 @@ export function QueueDetailScreen() {
       <div className="page-header">
         <div>
           <div className="breadcrumb">
-            <Link to="/queues">Queues</Link> / {vhost}
+            <Link to="/queues">Queues</Link> · vhost <span className="mono">{vhost}</span>
           </div>
           <h1 id="queue-title" className="mono">
             {name} {q ? <RoleBadge role={q.role} /> : null}

@@ -130,6 +130,7 @@ export function QueuesScreen() {
                     </button>
                   </th>
                 ))}
+                <th scope="col">Vhost</th>
                 <th scope="col">Type</th>
                 <th scope="col">Links</th>
               </tr>
@@ -145,7 +146,6 @@ export function QueuesScreen() {
                     >
                       {q.name}
                     </Link>
-                    {q.vhost !== '/' ? <span className="muted"> · {q.vhost}</span> : null}
                   </td>
                   <td>
                     <RoleBadge role={q.role} />
@@ -159,6 +159,7 @@ export function QueuesScreen() {
                   <td className="num">{formatRate(q.rates.publish)}</td>
                   <td className="num">{formatRate(q.rates.deliver)}</td>
                   <td className="num">{formatCount(q.consumers)}</td>
+                  <td className="mono small">{q.vhost}</td>
                   <td>{q.type}</td>
                   <td className="mono small">
                     {q.role === 'retry' && q.retryOf ? `→ ${q.retryOf}` : null}

@@ -1,0 +1,164 @@
+import { Dialog } from '../../components/Dialog.js'
+import { formatBytes, formatTime, prettyPayload } from '../../lib/format.js'
+import type { DeadLetterMessage } from './types.js'
+
+export interface MessageDrawerProps {
+  message: DeadLetterMessage | null
+  onClose: () => void
+  /** Present for operators only. */
+  onRequeue?: ((message: DeadLetterMessage) => void) | undefined
+  onDelete?: ((message: DeadLetterMessage) => void) | undefined
+}
+
+const show = (value: unknown): string =>
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+
+function KeyValues({ entries, testId }: { entries: [string, unknown][]; testId: string }) {
+  if (entries.length === 0) return <p className="muted">None</p>
+  return (
+    <dl className="kv" data-testid={testId}>
+      {entries.map(([key, value]) => (
+        <div key={key} style={{ display: 'contents' }}>
+          <dt className="mono">{key}</dt>
+          <dd className="mono">{show(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+/** Everything known about one dead letter: error and stack, payload, properties, headers, x-death. */
+export function MessageDrawer({ message, onClose, onRequeue, onDelete }: MessageDrawerProps) {
+  const headers = message ? Object.entries(message.headers) : []
+  const xDeath = message?.headers['x-death']
+  const deaths = Array.isArray(xDeath) ? xDeath : []
+  return (
+    <Dialog
+      open={message !== null}
+      title={message ? `Message ${message.messageId ?? message.id}` : 'Message'}
+      onClose={onClose}
+      variant="drawer"
+      testId="message-drawer"
+    >
+      {message ? (
+        <>
+          {onRequeue || onDelete ? (
+            <div className="bulkbar">
+              {onRequeue ? (
+                <button type="button" className="button primary" onClick={() => onRequeue(message)}>
+                  Requeue this message
+                </button>
+              ) : null}
+              {onDelete ? (
+                <button
+                  type="button"
+                  className="button danger-outline"
+                  onClick={() => onDelete(message)}
+                >
+                  Delete this message
+                </button>
+              ) : null}
+            </div>
+          ) : null}
+          <section className="drawer-section" aria-label="Failure">
+            <dl className="kv">
+              <dt>Reason</dt>
+              <dd data-testid="drawer-reason">{message.reason ?? '–'}</dd>
+              <dt>Original queue</dt>
+              <dd>{message.originalQueue ?? '–'}</dd>
+              <dt>Exchange / routing key</dt>
+              <dd className="mono">
+                {message.exchange || '(default)'} / {message.routingKey ?? '–'}
+              </dd>
+              <dt>Attempts</dt>
+              <dd>{message.attempts ?? '–'}</dd>
+              <dt>Dead-lettered</dt>
+              <dd>{formatTime(message.deadLetteredAt)}</dd>
+              <dt>Error</dt>
+              <dd className="error-text" data-testid="drawer-error">
+                {message.error
+                  ? [message.error.name, message.error.message].filter(Boolean).join(': ')
+                  : '–'}
+              </dd>
+            </dl>
+          </section>
+          {message.error?.stack ? (
+            <section className="drawer-section">
+              <h3>Stack trace</h3>
+              <pre data-testid="drawer-stack">{message.error.stack}</pre>
+            </section>
+          ) : null}
+          <section className="drawer-section">
+            <h3>
+              Payload{' '}
+              <span className="muted">
+                ({message.payloadEncoding}, {formatBytes(message.payloadBytes)}
+                {message.payloadTruncated ? ', truncated' : ''})
+              </span>
+            </h3>
+            <pre data-testid="drawer-payload">
+              {message.payloadEncoding === 'encrypted'
+                ? '(encrypted: not shown)'
+                : prettyPayload(message.payload)}
+            </pre>
+          </section>
+          <section className="drawer-section">
+            <h3>Properties</h3>
+            <KeyValues entries={Object.entries(message.properties)} testId="drawer-properties" />
+          </section>
+          <section className="drawer-section">
+            <h3>Headers</h3>
+            <KeyValues
+              entries={headers.filter(([key]) => key !== 'x-death')}
+              testId="drawer-headers"
+            />
+          </section>
+          <section className="drawer-section">
+            <h3>x-death</h3>
+            {deaths.length === 0 ? (
+              <p className="muted">Not dead-lettered by the broker.</p>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="drawer-x-death">
+                  <thead>
+                    <tr>
+                      <th>Queue</th>
+                      <th>Reason</th>
+                      <th className="num">Count</th>
+                      <th>Exchange</th>
+                      <th>Routing keys</th>
+                      <th>Time</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {deaths.map((death, index) => {
+                      const d = (
+                        typeof death === 'object' && death !== null ? death : {}
+                      ) as Record<string, unknown>
+                      return (
+                        <tr key={index}>
+                          <td>{show(d.queue ?? '–')}</td>
+                          <td>{show(d.reason ?? '–')}</td>
+                          <td className="num">{show(d.count ?? '–')}</td>
+                          <td>{show(d.exchange ?? '–')}</td>
+                          <td className="mono">{show(d['routing-keys'] ?? '–')}</td>
+                          <td>
+                            {formatTime(
+                              typeof d.time === 'string' || typeof d.time === 'number'
+                                ? d.time
+                                : null,
+                            )}
+                          </td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        </>
+      ) : null}
+    </Dialog>
+  )
+}

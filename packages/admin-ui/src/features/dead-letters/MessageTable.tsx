@@ -1,0 +1,186 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useRef } from 'react'
+import { formatTime } from '../../lib/format.js'
+import type { TableRow } from './filter-messages.js'
+import type { DeadLetterMessage } from './types.js'
+
+export interface MessageTableProps {
+  rows: TableRow[]
+  /** Messages shown (after filters), for "select all". */
+  visibleIds: string[]
+  selected: ReadonlySet<string>
+  onSelectionChange: (next: Set<string>) => void
+  onOpen: (message: DeadLetterMessage) => void
+}
+
+const ROW_HEIGHT = 36
+const COLUMNS = [
+  'Message',
+  'Reason',
+  'Error',
+  'Original queue',
+  'Routing key',
+  'Attempts',
+  'Dead-lettered',
+]
+
+/**
+ * Only the rows in view are in the DOM (@tanstack/react-virtual), so thousands of dead letters
+ * scroll smoothly. It is an ARIA table: row and column counts are announced.
+ */
+export function MessageTable({
+  rows,
+  visibleIds,
+  selected,
+  onSelectionChange,
+  onOpen,
+}: MessageTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be used this way
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (index) => {
+      const row = rows[index]
+      if (!row) return index
+      return row.kind === 'group' ? `group:${row.key}` : row.message.id
+    },
+  })
+
+  const allSelected = visibleIds.length > 0 && visibleIds.every((id) => selected.has(id))
+  const someSelected = visibleIds.some((id) => selected.has(id))
+
+  const setMany = (ids: string[], on: boolean) => {
+    const next = new Set(selected)
+    for (const id of ids) {
+      if (on) next.add(id)
+      else next.delete(id)
+    }
+    onSelectionChange(next)
+  }
+
+  return (
+    <div
+      className="vtable"
+      role="table"
+      aria-label="Dead letters"
+      aria-rowcount={rows.length + 1}
+      data-testid="message-table"
+    >
+      <div className="vtable-head" role="row" aria-rowindex={1}>
+        <span role="columnheader">
+          <input
+            type="checkbox"
+            aria-label="Select all shown messages"
+            data-testid="select-all"
+            checked={allSelected}
+            ref={(el) => {
+              if (el) el.indeterminate = someSelected && !allSelected
+            }}
+            onChange={(event) => setMany(visibleIds, event.target.checked)}
+          />
+        </span>
+        {COLUMNS.map((column) => (
+          <span key={column} role="columnheader">
+            {column}
+          </span>
+        ))}
+      </div>
+      <div
+        ref={scrollRef}
+        className="vtable-body"
+        data-testid="message-table-body"
+        style={{ height: Math.min(rows.length, 18) * ROW_HEIGHT }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]
+            if (!row) return null
+            const style = { transform: `translateY(${item.start}px)`, height: item.size }
+            if (row.kind === 'group') {
+              const groupSelected = row.ids.every((id) => selected.has(id))
+              return (
+                <div
+                  key={item.key}
+                  className="vrow group"
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  style={style}
+                  data-testid="message-group"
+                >
+                  <span role="cell">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select the ${row.count} messages failing with ${row.key}`}
+                      checked={groupSelected}
+                      onChange={(event) => setMany(row.ids, event.target.checked)}
+                    />
+                  </span>
+                  <span role="cell" className="error-text" title={row.key}>
+                    {row.key}
+                  </span>
+                  <span role="cell" className="muted">
+                    {row.count} {row.count === 1 ? 'message' : 'messages'}
+                  </span>
+                </div>
+              )
+            }
+            const m = row.message
+            const isSelected = selected.has(m.id)
+            const label = m.messageId ?? m.id
+            return (
+              <div
+                key={item.key}
+                className={`vrow ${isSelected ? 'selected' : ''}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={isSelected}
+                style={style}
+                data-testid="message-row"
+                data-message-id={m.id}
+                onClick={(event) => {
+                  if ((event.target as HTMLElement).closest('input,button')) return
+                  onOpen(m)
+                }}
+              >
+                <span role="cell">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select message ${label}`}
+                    checked={isSelected}
+                    onChange={(event) => setMany([m.id], event.target.checked)}
+                  />
+                </span>
+                <span role="cell">
+                  <button
+                    type="button"
+                    className="open-button mono"
+                    onClick={() => onOpen(m)}
+                    title={label}
+                    aria-label={`Open message ${label}`}
+                  >
+                    {label}
+                  </button>
+                </span>
+                <span role="cell">{m.reason ?? '–'}</span>
+                <span role="cell" className="error-text" title={m.error?.message ?? ''}>
+                  {m.error ? [m.error.name, m.error.message].filter(Boolean).join(': ') : '–'}
+                </span>
+                <span role="cell" title={m.originalQueue ?? ''}>
+                  {m.originalQueue ?? '–'}
+                </span>
+                <span role="cell" className="mono" title={m.routingKey ?? ''}>
+                  {m.routingKey ?? '–'}
+                </span>
+                <span role="cell">{m.attempts ?? '–'}</span>
+                <span role="cell">{formatTime(m.deadLetteredAt)}</span>
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,80 @@
+import type { DeadLetterMessage } from './types.js'
+
+export interface MessageFilters {
+  reason: string
+  errorText: string
+  routingKey: string
+  originalQueue: string
+}
+
+export const NO_FILTERS: MessageFilters = {
+  reason: '',
+  errorText: '',
+  routingKey: '',
+  originalQueue: '',
+}
+
+const includes = (value: string | null | undefined, needle: string) =>
+  (value ?? '').toLowerCase().includes(needle)
+
+/** Applies the table's filters; empty fields match everything. */
+export function filterMessages(
+  messages: readonly DeadLetterMessage[],
+  filters: MessageFilters,
+): DeadLetterMessage[] {
+  const errorText = filters.errorText.trim().toLowerCase()
+  const routingKey = filters.routingKey.trim().toLowerCase()
+  return messages.filter(
+    (m) =>
+      (!filters.reason || m.reason === filters.reason) &&
+      (!filters.originalQueue || m.originalQueue === filters.originalQueue) &&
+      (!routingKey || includes(m.routingKey, routingKey)) &&
+      (!errorText ||
+        includes(m.error?.name, errorText) ||
+        includes(m.error?.message, errorText) ||
+        includes(m.error?.stack, errorText)),
+  )
+}
+
+/** The distinct non-empty values of one field, sorted: the options of a filter select. */
+export function distinct(
+  messages: readonly DeadLetterMessage[],
+  pick: (m: DeadLetterMessage) => string | null,
+): string[] {
+  const values = new Set<string>()
+  for (const m of messages) {
+    const value = pick(m)
+    if (value) values.add(value)
+  }
+  return [...values].sort()
+}
+
+/** What groups messages "by error": the error's name and message, or the reason without one. */
+export function errorKey(m: DeadLetterMessage): string {
+  if (m.error?.name || m.error?.message) {
+    return [m.error.name, m.error.message].filter(Boolean).join(': ')
+  }
+  return m.reason ? `(no error: ${m.reason})` : '(no error recorded)'
+}
+
+export type TableRow =
+  | { kind: 'group'; key: string; count: number; ids: string[] }
+  | { kind: 'message'; message: DeadLetterMessage }
+
+/** Flat rows for the virtual list: messages, or group headers each followed by its messages. */
+export function toRows(messages: readonly DeadLetterMessage[], grouped: boolean): TableRow[] {
+  if (!grouped) return messages.map((message) => ({ kind: 'message', message }))
+  const groups = new Map<string, DeadLetterMessage[]>()
+  for (const m of messages) {
+    const key = errorKey(m)
+    const list = groups.get(key) ?? []
+    list.push(m)
+    groups.set(key, list)
+  }
+  return [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .flatMap(([key, list]): TableRow[] => [
+      { kind: 'group', key, count: list.length, ids: list.map((m) => m.id) },
+      ...list.map((message): TableRow => ({ kind: 'message', message })),
+    ])
+}
