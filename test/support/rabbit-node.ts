@@ -1,0 +1,190 @@
+/**
+ * Throwaway RabbitMQ nodes for tests that must stop, restart or cluster a broker, which the
+ * shared node on :5672 must never undergo. Each node has its own name, ports and data folder
+ * (under a mkdtemp directory), runs the binaries in /usr/lib/rabbitmq/bin as the current user
+ * with that user's Erlang cookie, and is removed by `stop()`.
+ *
+ * @example
+ * const node = await startRabbitNode()
+ * try {
+ *   await node.stopApp()
+ *   await node.startApp()
+ * } finally {
+ *   await node.stop()
+ * }
+ */
+import { execFile, type ExecFileOptions } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const BIN = process.env.RABBITMQ_BIN_DIR ?? '/usr/lib/rabbitmq/bin'
+
+export interface RabbitNodeOptions {
+  /** Erlang node name. @default `warren-t<random>@localhost` */
+  nodeName?: string
+  /** AMQP port. @default a free port */
+  port?: number
+  /** Erlang distribution port. @default a free port */
+  distPort?: number
+  /** Plugins to enable, e.g. `['rabbitmq_management']`. @default [] (starts fastest) */
+  plugins?: string[]
+  /** Management HTTP port, used when `plugins` includes rabbitmq_management. @default a free port */
+  managementPort?: number
+  /** Lines appended to the node's rabbitmq.conf. @default [] */
+  config?: string[]
+  /** How long to wait for the node to accept AMQP. @default 90000 */
+  startTimeoutMs?: number
+}
+
+export interface RabbitNode {
+  /** Erlang node name, e.g. `warren-t1a2b3c4d@localhost` (what `join_cluster` takes). */
+  readonly name: string
+  readonly port: number
+  readonly distPort: number
+  readonly managementPort: number | undefined
+  /** `amqp://guest:guest@127.0.0.1:<port>` */
+  readonly url: string
+  /** The node's folder: data, logs, config. */
+  readonly dir: string
+  /** Runs `rabbitmqctl -n <name> ...args` and returns its stdout. */
+  ctl(...args: string[]): Promise<string>
+  /** Stops the RabbitMQ application (clients are disconnected), keeps the Erlang node up. */
+  stopApp(): Promise<void>
+  /** Starts the application again and resolves once AMQP answers. */
+  startApp(): Promise<void>
+  /** Resolves once the node answers the AMQP protocol header. */
+  waitForAmqp(timeoutMs?: number): Promise<void>
+  /** Stops the node and removes its folder. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** Starts a fresh single RabbitMQ node and resolves once it accepts AMQP connections. */
+export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<RabbitNode> {
+  const id = randomBytes(4).toString('hex')
+  const name = options.nodeName ?? `warren-t${id}@localhost`
+  const dir = await mkdtemp(join(tmpdir(), `warren-rabbit-${id}-`))
+  const port = options.port ?? (await freePort())
+  const distPort = options.distPort ?? (await freePort())
+  const plugins = options.plugins ?? []
+  const managementPort = plugins.includes('rabbitmq_management')
+    ? (options.managementPort ?? (await freePort()))
+    : undefined
+
+  const config = [
+    `listeners.tcp.default = 127.0.0.1:${port}`,
+    ...(managementPort
+      ? [`management.tcp.port = ${managementPort}`, 'management.tcp.ip = 127.0.0.1']
+      : []),
+    ...(options.config ?? []),
+  ]
+  await writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`)
+  await writeFile(join(dir, 'advanced.config'), '[].\n')
+  await writeFile(join(dir, 'enabled_plugins'), `[${plugins.join(',')}].\n`)
+  // Our own env file, so the system's (which names the shared node) is not read.
+  await writeFile(join(dir, 'rabbitmq-env.conf'), 'ERL_EPMD_ADDRESS=127.0.0.1\n')
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RABBITMQ_NODENAME: name,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_PID_FILE: join(dir, 'rabbit.pid'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+  }
+  const exec = (file: string, args: string[], extra: ExecFileOptions = {}) =>
+    run(join(BIN, file), args, { env, timeout: 120_000, ...extra })
+  const ctl = async (...args: string[]) =>
+    String((await exec('rabbitmqctl', ['-n', name, ...args])).stdout)
+
+  let stopped = false
+  const node: RabbitNode = {
+    name,
+    port,
+    distPort,
+    managementPort,
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    dir,
+    ctl,
+    async stopApp() {
+      await ctl('stop_app')
+    },
+    async startApp() {
+      await ctl('start_app')
+      await node.waitForAmqp(options.startTimeoutMs)
+    },
+    waitForAmqp: (timeoutMs = options.startTimeoutMs ?? 90_000) => waitForAmqp(port, timeoutMs),
+    async stop() {
+      if (stopped) return
+      stopped = true
+      try {
+        await ctl('stop').catch(async () => {
+          // The CLI could not reach it: stop it by its pid.
+          await exec('rabbitmqctl', ['-n', name, 'shutdown']).catch(() => {})
+        })
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    },
+  }
+
+  try {
+    await exec('rabbitmq-server', ['-detached'])
+    await node.waitForAmqp()
+  } catch (error) {
+    await node.stop().catch(() => {})
+    throw error
+  }
+  return node
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port)
+        else reject(new Error('no port'))
+      })
+    })
+  })
+}
+
+/** Resolves when the port answers the AMQP 0-9-1 header with a method frame. */
+export async function waitForAmqp(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await probeAmqp(port))) {
+    if (Date.now() > deadline) throw new Error(`no AMQP on 127.0.0.1:${port} after ${timeoutMs}ms`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+function probeAmqp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.on('error', () => done(false))
+    socket.on('connect', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')))
+    // A frame of type 1 (method) is connection.start: the broker is ready for clients.
+    socket.on('data', (data) => done(data[0] === 1))
+  })
+}
