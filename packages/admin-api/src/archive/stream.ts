@@ -68,7 +68,7 @@ export class Archive {
     } catch (error) {
       // 406 PRECONDITION_FAILED: it exists with other arguments, e.g. a retention set by hand.
       if (amqpCode(error) !== 406) throw error
-      await this.#pool.checkQueue(vhost, ARCHIVE_STREAM)
+      await this.#pool.checkQueue(vhost, ARCHIVE_STREAM, { countMatters: false })
     }
   }
 

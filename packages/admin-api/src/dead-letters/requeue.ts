@@ -33,7 +33,9 @@ export async function requeue(
           { id: request.operationId, kind: 'requeue', vhost, queue },
           async (progress) => {
             const { messageCount } = await services.pool.checkQueue(vhost, queue)
-            if (request.target !== undefined) await services.pool.checkQueue(vhost, request.target)
+            if (request.target !== undefined) {
+              await services.pool.checkQueue(vhost, request.target, { countMatters: false })
+            }
             const wanted = 'ids' in request ? new Set(request.ids) : undefined
             const seen = new Set<string>()
             const unroutable: FailedMessage[] = []

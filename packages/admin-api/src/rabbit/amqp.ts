@@ -71,13 +71,18 @@ export class AmqpPool {
    * Passive declare on a throwaway channel: the broker closes a channel that asks for a missing
    * queue, and that must not take down a channel anybody else is using.
    */
-  async checkQueue(vhost: string, queue: string): Promise<QueueState> {
+  async checkQueue(
+    vhost: string,
+    queue: string,
+    options: { countMatters?: boolean } = {},
+  ): Promise<QueueState> {
+    const rechecks = options.countMatters === false ? [] : EMPTY_RECHECK_MS
     try {
       return await this.withChannel(vhost, async (channel) => {
         let ok = await channel.checkQueue(queue)
         // A quorum queue whose leader is slow to answer reports 0 messages instead of failing
         // (RabbitMQ 3.x); ask again briefly before believing that a queue is empty.
-        for (const wait of EMPTY_RECHECK_MS) {
+        for (const wait of rechecks) {
           if (ok.messageCount > 0) break
           await new Promise((resolve) => setTimeout(resolve, wait))
           ok = await channel.checkQueue(queue)
