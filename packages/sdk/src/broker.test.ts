@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { connect, defineTopology, type Message } from './index.js'
 import { createVhost, waitFor, type TestVhost } from './test-support/vhost.js'
@@ -32,10 +32,16 @@ describe('connect, publish and consume', () => {
       const consumer = await broker.consume(
         'billing.charge',
         async (msg) => {
+          // The queue binds one routing key with a schema, so the body is typed by it.
+          expectTypeOf(msg.body).toEqualTypeOf<{ orderId: string; amount: number }>()
           received.push(msg)
         },
         { prefetch: 50, concurrency: 10, timeout: '30s' },
       )
+      await expect(
+        // @ts-expect-error amount is missing: the schema types publish() too
+        broker.publish('orders', 'order.created', { orderId: 'o-0' }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
       await broker.publish('orders', 'order.created', { orderId: 'o-1', amount: 12 })
       await waitFor(() => received.length === 1, 'the order to arrive')
       await consumer.cancel()

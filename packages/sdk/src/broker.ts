@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
 import { Consumer, type ConsumerHandle } from './consume/consumer.js'
-import type { Handler } from './consume/message.js'
+import type { Handler, HandlerMap } from './consume/message.js'
 import { toMs } from './duration.js'
 import { ClosedError, TopologyError, WarrenError } from './errors.js'
 import { errorFields } from './logging/logger.js'
@@ -22,7 +22,14 @@ import { HEADERS } from './headers.js'
 import { brokerFeatures } from './topology/arguments.js'
 import { declareTopology } from './topology/declare.js'
 import { planTopology, type QueuePlan } from './topology/plan.js'
-import type { ConsumeBody, PublishBody, QueueName, TopologyDefinition } from './topology/types.js'
+import type {
+  ConsumeBody,
+  MessageBody,
+  MessageName,
+  PublishBody,
+  QueueName,
+  TopologyDefinition,
+} from './topology/types.js'
 
 /** Events a broker emits. `error` is emitted only when someone listens (else it is logged). */
 export interface BrokerEvents {
@@ -36,6 +43,9 @@ export interface BrokerEvents {
   'consumer-cancelled': [{ queue: string }]
   'consumer-resumed': [{ queue: string }]
 }
+
+/** One handler per message name, each typed by its schema. */
+export type Handlers<T> = { [K in MessageName<T>]?: Handler<MessageBody<T, K>> }
 
 interface Prepared {
   content: Buffer
@@ -197,7 +207,7 @@ export class Broker<
    */
   async consume<Q extends QueueName<T>>(
     queue: Q,
-    handler: Handler<ConsumeBody<T, Q>>,
+    handler: Handler<ConsumeBody<T, Q>> | Handlers<T>,
     options?: ConsumeOptions,
   ): Promise<ConsumerHandle> {
     if (this.#closed) throw new ClosedError()
@@ -220,7 +230,7 @@ export class Broker<
         onClosed: (c) => this.#consumers.delete(c),
       },
       plan,
-      handler as Handler<unknown>,
+      handler as Handler<unknown> | HandlerMap,
       resolveConsumeOptions(options),
       this.#options.closeTimeoutMs,
     )

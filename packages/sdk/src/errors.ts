@@ -13,6 +13,7 @@ export type WarrenErrorCode =
   | 'CLOSED'
   | 'CONNECTION_FAILED'
   | 'INVALID_PAYLOAD'
+  | 'NO_HANDLER'
 
 /** Base of every error the SDK throws; `code` is stable, `cause` keeps the underlying error. */
 export class WarrenError extends Error {

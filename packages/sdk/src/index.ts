@@ -1,5 +1,5 @@
 export { connect, Broker } from './broker.js'
-export type { BrokerEvents, BatchItem } from './broker.js'
+export type { BrokerEvents, BatchItem, Handlers } from './broker.js'
 export { defineTopology } from './topology/define.js'
 export { retryQueueName, deadLetterQueueName } from './topology/names.js'
 export type {
@@ -12,6 +12,8 @@ export type {
   QueueName,
   PublishBody,
   ConsumeBody,
+  MessageName,
+  MessageBody,
 } from './topology/types.js'
 export {
   WarrenError,

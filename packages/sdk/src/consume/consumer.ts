@@ -2,7 +2,7 @@ import type { Channel, ConsumeMessage, Options } from 'amqplib'
 import type { z } from 'zod'
 import type { Link } from '../connection/connection-manager.js'
 import { failureHeaders } from '../dead-letter/failure-headers.js'
-import { TimeoutError } from '../errors.js'
+import { TimeoutError, WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import type { ResolvedConsumeOptions } from '../options.js'
@@ -10,7 +10,7 @@ import type { Publisher } from '../publish/publisher.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
 import type { QueuePlan } from '../topology/plan.js'
 import { decodeBody, originalRoutingKey } from './decode.js'
-import type { Handler, Message } from './message.js'
+import type { Handler, HandlerMap, Message } from './message.js'
 
 /** What a consumer needs from its broker. */
 export interface ConsumerContext {
@@ -55,7 +55,7 @@ export class Consumer implements ConsumerHandle {
   constructor(
     private readonly context: ConsumerContext,
     private readonly plan: QueuePlan,
-    private readonly handler: Handler<unknown>,
+    private readonly handler: Handler<unknown> | HandlerMap,
     private readonly options: ResolvedConsumeOptions,
     private readonly closeTimeoutMs: number,
   ) {}
@@ -164,6 +164,19 @@ export class Consumer implements ConsumerHandle {
       }
       return { kind: 'fail', route, error: decoded.error, attempt }
     }
+    const handler = this.#handlerFor(delivery, routingKey)
+    if (!handler) {
+      const route: FailureRoute = {
+        kind: 'dead-letter',
+        reason: 'no-handler',
+        queue: this.plan.deadLetterQueue,
+      }
+      const error = new WarrenError(
+        'NO_HANDLER',
+        `no handler on '${this.queue}' for message '${messageName(delivery, routingKey)}'`,
+      )
+      return { kind: 'fail', route, error, attempt }
+    }
     const messageId = String(delivery.properties.messageId ?? '')
     const idempotency = this.options.idempotency
     const key = `${this.queue}:${messageId}`
@@ -185,7 +198,7 @@ export class Consumer implements ConsumerHandle {
       content: delivery.content,
     }
     try {
-      await this.#callHandler(message)
+      await this.#callHandler(handler, message)
       return { kind: 'ack' }
     } catch (error) {
       if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
@@ -193,7 +206,13 @@ export class Consumer implements ConsumerHandle {
     }
   }
 
-  async #callHandler(message: Message<unknown>): Promise<void> {
+  #handlerFor(delivery: ConsumeMessage, routingKey: string): Handler<unknown> | undefined {
+    if (typeof this.handler === 'function') return this.handler
+    const map = this.handler as Readonly<Record<string, Handler<unknown> | undefined>>
+    return map[messageName(delivery, routingKey)] ?? map[routingKey]
+  }
+
+  async #callHandler(handler: Handler<unknown>, message: Message<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -207,7 +226,7 @@ export class Consumer implements ConsumerHandle {
       )
     })
     try {
-      await Promise.race([(async () => this.handler(message))(), timeout])
+      await Promise.race([(async () => handler(message))(), timeout])
     } finally {
       clearTimeout(timer)
     }
@@ -348,6 +367,11 @@ export class Consumer implements ConsumerHandle {
       }
     }
   }
+}
+
+function messageName(delivery: ConsumeMessage, routingKey: string): string {
+  const type: unknown = delivery.properties.type
+  return typeof type === 'string' && type !== '' ? type : routingKey
 }
 
 function stringOr(value: unknown, fallback: string): string {

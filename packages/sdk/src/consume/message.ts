@@ -21,3 +21,9 @@ export interface Message<Body = unknown> {
 
 /** A handler: resolving acks the message; throwing retries or dead-letters it. */
 export type Handler<Body = unknown> = (message: Message<Body>) => Promise<void> | void
+
+/**
+ * One handler per message name (the `type` property, else the routing key it was published
+ * with). A message no entry handles is dead-lettered with reason `no-handler`.
+ */
+export type HandlerMap = Readonly<Record<string, Handler<never> | undefined>>

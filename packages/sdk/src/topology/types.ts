@@ -80,3 +80,13 @@ export type ConsumeBody<T, Q extends string> = T extends { queues: infer QS }
       : unknown
     : unknown
   : unknown
+
+/** The message names of a topology (any string when it has no `messages`). */
+export type MessageName<T> = T extends { messages: infer M } ? keyof M & string : string
+
+/** The body a handler of message `K` sees: its schema's output, else `unknown`. */
+export type MessageBody<T, K extends string> = K extends keyof MessagesOf<T>
+  ? MessagesOf<T>[K] extends z.ZodType
+    ? z.output<MessagesOf<T>[K]>
+    : unknown
+  : unknown
