@@ -51,7 +51,10 @@ export function sessionRoutes(s: Services) {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
+        // Behind a TLS-terminating proxy the request itself arrives over http.
+        secure:
+          new URL(c.req.url).protocol === 'https:' ||
+          (s.config.publicOrigin?.startsWith('https:') ?? false),
         maxAge: Math.floor(s.config.sessionTtlMs / 1000),
       })
       await s.audit.record({
