@@ -140,3 +140,35 @@ describe('SDK across a broker restart', () => {
     }
   })
 })
+
+describe('SDK while the broker is blocked', () => {
+  it('makes publishers wait during a memory alarm, times out those that wait too long, and sends the rest after', async () => {
+    const broker = await connectTo('blocked-publisher')
+    try {
+      const events: string[] = []
+      broker.on('blocked', ({ reason }) => events.push(`blocked: ${reason}`))
+      broker.on('unblocked', () => events.push('unblocked'))
+      await node.ctl('set_vm_memory_high_watermark', '0')
+      try {
+        // RabbitMQ announces the block to a connection once it publishes.
+        const first = broker.publish('telemetry', 'metric.mem', { n: 1 }, { timeout: '60s' })
+        await waitFor(() => events.length === 1, 'the blocked notification')
+        const impatient = broker.publish('telemetry', 'metric.mem', { n: 2 }, { timeout: '300ms' })
+        const patient = broker.publish('telemetry', 'metric.mem', { n: 3 }, { timeout: '60s' })
+        await expect(impatient).rejects.toMatchObject({ code: 'TIMEOUT' })
+        let patientDone = false
+        void patient.then(() => (patientDone = true))
+        await sleep(300)
+        expect(patientDone).toBe(false)
+        await node.ctl('set_vm_memory_high_watermark', '0.4')
+        await Promise.all([first, patient])
+      } finally {
+        await node.ctl('set_vm_memory_high_watermark', '0.4')
+      }
+      expect(events[0]).toMatch(/^blocked: /)
+      expect(events).toContain('unblocked')
+    } finally {
+      await broker.close()
+    }
+  })
+})

@@ -26,6 +26,7 @@ interface Pending {
 
 // The broker's NOT_FOUND reply is the only place that names a missing exchange.
 const NO_EXCHANGE = /no exchange '([^']+)'/
+const SWEEP_INTERVAL_MS = 250
 
 /**
  * Publishes on one confirm channel. Confirms are matched by delivery tag (a sequence map), so
@@ -42,6 +43,7 @@ export class Publisher {
   #blocked = false
   #closed = false
   #drainWaiters: (() => void)[] = []
+  #sweepTimer: NodeJS.Timeout | undefined
   readonly #logEach: boolean
 
   constructor(private readonly options: ResolvedConnectOptions) {
@@ -123,6 +125,8 @@ export class Publisher {
   /** Rejects everything still waiting with ClosedError and closes the channel. */
   async close(): Promise<void> {
     this.#closed = true
+    clearInterval(this.#sweepTimer)
+    this.#sweepTimer = undefined
     const error = new ClosedError('broker closed before the publish was confirmed')
     for (const pending of [...this.#held, ...this.#inFlight.values()]) {
       clearTimeout(pending.timer)
@@ -147,7 +151,25 @@ export class Publisher {
       return false
     }
     this.#inFlight.set(++this.#seq, pending)
+    this.#sweepTimer ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS)
     return true
+  }
+
+  // One timer for all in-flight publishes instead of one each: a confirm that never comes (the
+  // broker blocked mid-stream, a silent network) still rejects close to the caller's timeout.
+  #sweep(): void {
+    if (this.#inFlight.size === 0) {
+      clearInterval(this.#sweepTimer)
+      this.#sweepTimer = undefined
+      return
+    }
+    const now = Date.now()
+    for (const [seq, pending] of this.#inFlight) {
+      if (pending.deadline > now) continue
+      this.#inFlight.delete(seq)
+      pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+    }
+    this.#checkDrained()
   }
 
   #hold(pending: Pending, front: boolean): void {
@@ -170,7 +192,11 @@ export class Publisher {
   }
 
   #timeoutMessage(pending: Pending): string {
-    const why = this.#blocked ? 'the broker is blocked' : 'the broker is unreachable'
+    const why = this.#blocked
+      ? 'the broker is blocked'
+      : this.#channel
+        ? 'no confirm from the broker'
+        : 'the broker is unreachable'
     return `publish of ${pending.options.messageId} not confirmed in time: ${why}`
   }
 
