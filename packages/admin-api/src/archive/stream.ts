@@ -39,7 +39,7 @@ const MARKER_ID = 'warren-marker-id'
 const ARCHIVE_HEADERS = [KIND, FROM, AT, BY, RESTORED_OFFSET, MARKER_ID, 'x-stream-offset']
 
 /** RabbitMQ's stream retention syntax: a number and one of Y, M, D, h, m, s. */
-const MAX_AGE = /^[1-9]\d*[YMDhms]$/
+const MAX_AGE = /^\d+[YMDhms]$/
 
 /** Reading gives up when the stream stays silent this long before the marker shows up. */
 const READ_IDLE_MS = 10_000

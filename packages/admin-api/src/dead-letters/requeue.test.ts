@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestVhost } from '../rabbit/amqp-test-broker.js'
 import type { TestVhost } from '../rabbit/amqp-test-broker.js'
-import type { OperationView, RequeueResult } from './schemas.js'
+import type { BrowseResult, OperationView, RequeueResult } from './schemas.js'
 import { createTestApp, dlqPath } from './test-app.js'
 
 let broker: TestVhost
@@ -164,6 +164,29 @@ describe('requeue', () => {
 
     expect(response.body.requeued).toBe(1)
     expect((await broker.drain(work)).map((m) => m.body)).toEqual(['refuse me'])
+  })
+
+  it('requeues a message without messageId by the id browse showed, on a quorum queue', async () => {
+    await broker.queue('anonymous')
+    await broker.queue('anonymous.dlq', 'quorum')
+    await broker.publish('anonymous.dlq', [
+      { body: 'first', options: { headers: { 'warren-original-queue': 'anonymous' } } },
+      { body: 'second', options: { headers: { 'warren-original-queue': 'anonymous' } } },
+    ])
+    // Browsing twice redelivers the messages, which adds x-delivery-count to their headers.
+    await api.get(`${dlqPath(broker.name, 'anonymous.dlq')}/messages`)
+    const page = await api.get<BrowseResult>(`${dlqPath(broker.name, 'anonymous.dlq')}/messages`)
+    const second = page.body.items.find((item) => item.payload === 'second')
+    if (!second) throw new Error('expected the second message in the page')
+
+    const response = await api.post<RequeueResult>(
+      `${dlqPath(broker.name, 'anonymous.dlq')}/requeue`,
+      { ids: [second.id] },
+    )
+
+    expect(second.id).toMatch(/^sha256:/)
+    expect(response.body).toMatchObject({ requeued: 1, notFound: [] })
+    expect((await broker.drain('anonymous')).map((message) => message.body)).toEqual(['second'])
   })
 
   it('answers 409 to a second operation on the same queue while the first runs', async () => {

@@ -45,8 +45,12 @@ export async function requeue(
               seen.add(id)
               const headers = message.properties.headers ?? {}
               const target = request.target ?? parseDeadLetter(headers).originalQueue
-              if (!target || target === queue) {
+              if (!target) {
                 unroutable.push({ id, reason: 'no original queue is known: name a target' })
+                return null
+              }
+              if (target === queue) {
+                unroutable.push({ id, reason: 'the target is this dead-letter queue itself' })
                 return null
               }
               const options = republishOptions(message.properties, requeueHeaders(headers, at))
