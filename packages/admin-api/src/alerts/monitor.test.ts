@@ -52,8 +52,10 @@ describe('alert monitor (real broker, local webhook)', () => {
     }
   })
 
-  const mine = (rule: string) =>
-    events.filter((e) => e.alert.vhost === vhost.name && e.alert.rule === rule)
+  const mine = (rule: string, queue = 'reports') =>
+    events.filter(
+      (e) => e.alert.vhost === vhost.name && e.alert.rule === rule && e.alert.queue === queue,
+    )
 
   it('calls the webhook when a backlog alert starts and again when it ends', async () => {
     await withChannel(vhost.url, async (ch) => {
@@ -88,5 +90,45 @@ describe('alert monitor (real broker, local webhook)', () => {
     await eventually(async () => (mine('backlog').length >= 2 ? true : undefined))
     expect(mine('backlog').map((e) => e.event)).toEqual(['alert.started', 'alert.ended'])
     expect(mine('no-consumers').map((e) => e.event)).toEqual(['alert.started', 'alert.ended'])
+  })
+
+  it('raises the dead-letter ratio and growth of a DLQ from the broker counters over the window', async () => {
+    await withChannel(vhost.url, async (ch) => {
+      await ch.assertQueue('jobs', {
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'jobs.dlq' },
+      })
+      await ch.assertQueue('jobs.dlq', { durable: true })
+    })
+    // The baseline: both queues known, no traffic yet.
+    await warren.alerts.evaluate()
+    await withChannel(vhost.url, async (ch) => {
+      for (let i = 0; i < 10; i++) ch.sendToQueue('jobs', Buffer.from(`job ${i}`))
+      let acked = 0
+      await new Promise<void>((resolve) => {
+        void ch.consume('jobs', (message) => {
+          if (!message) return
+          ch.ack(message)
+          if (++acked === 10) resolve()
+        })
+      })
+      ch.sendToQueue('jobs.dlq', Buffer.from('failed 1'))
+      ch.sendToQueue('jobs.dlq', Buffer.from('failed 2'))
+      await ch.checkQueue('jobs.dlq')
+    })
+    const alerts = await eventually(async () => {
+      const active = (await warren.alerts.evaluate()).filter(
+        (a) => a.vhost === vhost.name && a.queue === 'jobs.dlq',
+      )
+      return active.some((a) => a.rule === 'dead-letter-ratio') &&
+        active.some((a) => a.rule === 'dead-letter-growth')
+        ? active
+        : undefined
+    })
+    expect(alerts.find((a) => a.rule === 'dead-letter-ratio')).toMatchObject({
+      value: 0.2,
+      threshold: 0.01,
+    })
+    expect(alerts.find((a) => a.rule === 'dead-letter-growth')).toMatchObject({ value: 2 })
   })
 })

@@ -1,6 +1,12 @@
 import type { Discovery } from '../discovery/index.js'
 import type { Logger } from '../security/logger.js'
-import { evaluateRules, snapshotOf, type Snapshot } from './rules.js'
+import {
+  evaluateRules,
+  snapshotOf,
+  type Baseline,
+  type QueueSample,
+  type Snapshot,
+} from './rules.js'
 import type { Alert, AlertThresholds } from './types.js'
 
 /** Options of the alert monitor. */
@@ -61,21 +67,27 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     pending.add(call)
   }
 
-  /** The latest snapshot at least one window old, else the oldest one. */
-  function baseline(at: number): Snapshot | undefined {
-    let chosen: Snapshot | undefined
-    for (const snapshot of history) {
-      if (snapshot.at === at) continue
-      if (snapshot.at <= at - windowMs || !chosen) chosen = snapshot
+  /**
+   * A queue's sample at the start of the window: from the latest snapshot at least one window
+   * old, else from the oldest snapshot that knows the queue (a queue declared since has none).
+   */
+  function baseline(at: number): Baseline {
+    return (key) => {
+      let chosen: QueueSample | undefined
+      for (const snapshot of history) {
+        if (snapshot.at >= at) continue
+        const sample = snapshot.queues.get(key)
+        if (sample && (snapshot.at <= at - windowMs || !chosen)) chosen = sample
+      }
+      return chosen
     }
-    return chosen
   }
 
   async function run(): Promise<Alert[]> {
     const topology = await options.discovery.topology()
     // Enough snapshots to place the window's start, not one per request.
     const last = history.at(-1)
-    if (!last || topology.at - last.at >= Math.min(1000, windowMs / 30)) {
+    if (!last || topology.at - last.at >= Math.max(1000, windowMs / 30)) {
       history.push(snapshotOf(topology))
     }
     // Keep one snapshot older than the window as the baseline, drop the rest.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DiscoveredQueue, Topology } from '../discovery/index.js'
-import { evaluateRules, snapshotOf } from './rules.js'
+import { baselineOf, evaluateRules, snapshotOf } from './rules.js'
 
 const thresholds = { failureRatio: 0.01, backlog: 100, deadLetterAgeMs: 60_000, windowMs: 60_000 }
 
@@ -35,7 +35,7 @@ describe('alert rules', () => {
   it('raises backlog above the threshold and no-consumers for waiting messages', () => {
     const alerts = evaluateRules(
       topology(0, [queue('orders', { ready: 150, messages: 150, consumers: 0 })]),
-      undefined,
+      baselineOf(undefined),
       thresholds,
     )
     expect(alerts).toEqual([
@@ -61,7 +61,7 @@ describe('alert rules', () => {
         totals: { published: 50, delivered: 0, acked: 0 },
       }),
     ])
-    const alerts = evaluateRules(now, snapshotOf(before), thresholds)
+    const alerts = evaluateRules(now, baselineOf(snapshotOf(before)), thresholds)
     expect(alerts).toEqual([
       {
         rule: 'dead-letter-age',
@@ -81,6 +81,6 @@ describe('alert rules', () => {
       queue('orders.dlq', { role: 'dead-letter', consumers: 0, feeds: ['orders'] }),
       queue('orders.retry.5s', { role: 'retry', ready: 500, consumers: 0 }),
     ])
-    expect(evaluateRules(quiet, snapshotOf(quiet), thresholds)).toEqual([])
+    expect(evaluateRules(quiet, baselineOf(snapshotOf(quiet)), thresholds)).toEqual([])
   })
 })

@@ -33,13 +33,22 @@ type Candidate = Omit<Alert, 'since'>
 const watched = (q: DiscoveredQueue) =>
   (q.role === 'work' || q.role === 'other') && q.type !== 'stream' && !q.name.startsWith('amq.')
 
+/** A queue's sample at the start of the window, by `queueKey`; undefined while there is none. */
+export type Baseline = (key: string) => QueueSample | undefined
+
+/** The baseline from one snapshot. */
+export const baselineOf =
+  (snapshot: Snapshot | undefined): Baseline =>
+  (key) =>
+    snapshot?.queues.get(key)
+
 /**
- * The alerts that hold for `topology`. `baseline` is the snapshot from the start of the window
- * (undefined until there is one): ratio and growth compare against it.
+ * The alerts that hold for `topology`. Ratio and growth compare each queue against its sample at
+ * the start of the window (`baseline`).
  */
 export function evaluateRules(
   topology: Topology,
-  baseline: Snapshot | undefined,
+  baseline: Baseline,
   t: AlertThresholds,
 ): Candidate[] {
   const alerts: Candidate[] = []
@@ -61,7 +70,7 @@ export function evaluateRules(
         threshold: t.deadLetterAgeMs,
       })
     }
-    const before = baseline?.queues.get(queueKey(q.vhost, q.name))
+    const before = baseline(queueKey(q.vhost, q.name))
     if (!before) continue
     if (q.messages > before.messages) {
       alerts.push({
@@ -77,7 +86,7 @@ export function evaluateRules(
     let processed = 0
     for (const feed of q.feeds) {
       const now = byKey.get(queueKey(q.vhost, feed))
-      const then = baseline?.queues.get(queueKey(q.vhost, feed))
+      const then = baseline(queueKey(q.vhost, feed))
       if (now && then) processed += Math.max(0, now.totals.acked - then.acked)
     }
     const ratio = dead / Math.max(processed, dead)
