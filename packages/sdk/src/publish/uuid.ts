@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto'
 // One syscall fills randomness for ~400 ids: per-message crypto calls would show in throughput.
 const pool = Buffer.allocUnsafe(4096)
 let offset = pool.length
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /** A UUID v7 (RFC 9562): 48-bit millisecond timestamp then random bits, so ids sort by time. */
 export function uuidv7(now = Date.now()): string {
@@ -16,6 +17,10 @@ export function uuidv7(now = Date.now()): string {
   offset += 10
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x70
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  let id = ''
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) id += '-'
+    id += HEX[bytes[i] as number]
+  }
+  return id
 }
