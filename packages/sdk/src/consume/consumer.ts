@@ -121,9 +121,10 @@ export class Consumer implements ConsumerHandle {
 
   async #run(state: ChannelState, delivery: ConsumeMessage): Promise<void> {
     this.#active++
+    const startedAt = Date.now()
     try {
       const outcome = await this.#process(delivery)
-      await this.#apply(state, delivery, outcome)
+      await this.#apply(state, delivery, outcome, startedAt)
     } catch (error) {
       this.context.logger.error({
         event: 'consume-failed',
@@ -232,7 +233,12 @@ export class Consumer implements ConsumerHandle {
     }
   }
 
-  async #apply(state: ChannelState, delivery: ConsumeMessage, outcome: Outcome): Promise<void> {
+  async #apply(
+    state: ChannelState,
+    delivery: ConsumeMessage,
+    outcome: Outcome,
+    startedAt: number,
+  ): Promise<void> {
     if (outcome.kind === 'ack') {
       if (outcome.duplicate) {
         this.context.logger.info({
@@ -294,6 +300,7 @@ export class Consumer implements ConsumerHandle {
       messageId: options.messageId,
       queue: this.queue,
       attempt,
+      durationMs: Date.now() - startedAt,
       error: errorFields(error),
     }
     if (route.kind === 'retry') {
