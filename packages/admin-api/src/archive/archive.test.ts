@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
   ArchiveListResult,
   DeleteResult,
+  OperationView,
   PurgeResult,
   RestoreResult,
 } from '../dead-letters/schemas.js'
@@ -90,6 +92,27 @@ describe('purge', () => {
       counts: { purged: 5, failed: 0 },
       outcome: 'success',
     })
+  })
+
+  it('leaves alone the messages that arrive while it runs', async () => {
+    await arrange('busy.dlq', 2000)
+    const operationId = randomUUID()
+
+    const running = api.post<PurgeResult>(`${dlqPath(broker.name, 'busy.dlq')}/purge`, {
+      confirm: 'busy.dlq',
+      operationId,
+    })
+    let progress = await api.get<OperationView>(`/api/operations/${operationId}`)
+    while (progress.status === 404 || progress.body.done === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      progress = await api.get<OperationView>(`/api/operations/${operationId}`)
+    }
+    await broker.publish('busy.dlq', [{ body: 'late', options: { messageId: 'late-1' } }])
+    const response = await running
+
+    expect(progress.body).toMatchObject({ kind: 'purge', status: 'running', total: 2000 })
+    expect(response.body).toMatchObject({ operationId, purged: 2000, failed: [] })
+    expect((await broker.drain('busy.dlq')).map((message) => message.messageId)).toEqual(['late-1'])
   })
 })
 

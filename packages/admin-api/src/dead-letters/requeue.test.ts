@@ -223,6 +223,7 @@ describe('requeue', () => {
       id: operationId,
       kind: 'requeue',
       queue: dlq,
+      status: 'running',
       total: 3000,
     })
     expect(response.body).toMatchObject({ operationId, requeued: 3000, failed: [] })
