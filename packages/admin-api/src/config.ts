@@ -63,7 +63,7 @@ export interface Config {
   uiDir: string
   /** Lifetime of a login session (`WARREN_SESSION_TTL`). @default 43200000 ('12h') */
   sessionTtlMs: number
-  /** Login attempts allowed per client IP and minute (`WARREN_LOGIN_RATE_LIMIT`). @default 10 */
+  /** Failed logins allowed per client IP and minute (`WARREN_LOGIN_RATE_LIMIT`). @default 10 */
   loginRateLimit: number
   /** Largest request body accepted (`WARREN_BODY_LIMIT`, bytes). @default 1048576 (1 MiB) */
   bodyLimitBytes: number

@@ -34,12 +34,18 @@ describe('sessions', () => {
 })
 
 describe('login rate limit', () => {
-  it('allows the limit per key and window, then says how long to wait', () => {
+  it('blocks a key after the limit of failures in the window, then says how long to wait', () => {
     let now = 0
     const limiter = createRateLimiter(2, 60_000, () => now)
-    expect([limiter.hit('ip1'), limiter.hit('ip1'), limiter.hit('ip1')]).toEqual([0, 0, 60])
-    expect(limiter.hit('ip2')).toBe(0)
+    expect(limiter.blocked('ip1')).toBe(0)
+    limiter.fail('ip1')
+    expect(limiter.blocked('ip1')).toBe(0)
+    limiter.fail('ip1')
+    expect(limiter.blocked('ip1')).toBe(60)
+    expect(limiter.blocked('ip2')).toBe(0)
+    now = 45_000
+    expect(limiter.blocked('ip1')).toBe(15)
     now = 60_000
-    expect(limiter.hit('ip1')).toBe(0)
+    expect(limiter.blocked('ip1')).toBe(0)
   })
 })

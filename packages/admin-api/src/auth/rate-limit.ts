@@ -1,7 +1,13 @@
-/** A fixed-window counter per key (client IP), e.g. 10 login attempts per minute. */
+/**
+ * Failed attempts per key (client address) in a fixed window, e.g. 10 failed logins a minute.
+ * Only failures count, so a console that logs in often is never locked out; once the limit is
+ * reached every attempt waits, even with the right token, so guessing gains nothing.
+ */
 export interface RateLimiter {
-  /** Counts one attempt; returns the seconds to wait when over the limit, else 0. */
-  hit(key: string): number
+  /** Seconds to wait before the key may try again; 0 when it may try now. */
+  blocked(key: string): number
+  /** Counts one failed attempt. */
+  fail(key: string): void
 }
 
 export function createRateLimiter(
@@ -10,19 +16,25 @@ export function createRateLimiter(
   now: () => number = Date.now,
 ): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>()
+  const current = (key: string) => {
+    const window = windows.get(key)
+    if (window && now() - window.start < windowMs) return window
+    windows.delete(key)
+    return undefined
+  }
   return {
-    hit(key) {
-      const t = now()
+    blocked(key) {
+      const window = current(key)
+      if (!window || window.count < limit) return 0
+      return Math.max(1, Math.ceil((window.start + windowMs - now()) / 1000))
+    },
+    fail(key) {
       if (windows.size > 10_000) {
-        for (const [k, w] of windows) if (t - w.start >= windowMs) windows.delete(k)
+        for (const [k, w] of windows) if (now() - w.start >= windowMs) windows.delete(k)
       }
-      let window = windows.get(key)
-      if (!window || t - window.start >= windowMs) {
-        window = { start: t, count: 0 }
-        windows.set(key, window)
-      }
-      window.count += 1
-      return window.count > limit ? Math.ceil((window.start + windowMs - t) / 1000) : 0
+      const window = current(key)
+      if (window) window.count += 1
+      else windows.set(key, { start: now(), count: 1 })
     },
   }
 }

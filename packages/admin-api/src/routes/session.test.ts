@@ -71,9 +71,13 @@ describe('/api/session', () => {
     }
   })
 
-  it('answers 429 after 10 login attempts from one client within a minute', async () => {
+  it('answers 429 after 10 failed logins from one client within a minute', async () => {
     const warren = createApp(testConfig(dir.path))
     try {
+      // Successful logins don't count: a console that logs in often is never locked out.
+      for (let i = 0; i < 12; i++) {
+        expect((await warren.app.request('/api/session', login(ADMIN_TOKEN))).status).toBe(200)
+      }
       const statuses: number[] = []
       for (let i = 0; i < 11; i++) {
         statuses.push((await warren.app.request('/api/session', login('wrong'))).status)

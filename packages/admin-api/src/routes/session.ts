@@ -24,7 +24,7 @@ export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
     .post('/session', zv('json', loginBody), async (c) => {
       const ip = clientIp(c)
-      const wait = s.loginLimiter.hit(ip)
+      const wait = s.loginLimiter.blocked(ip)
       if (wait > 0) {
         c.header('Retry-After', String(wait))
         throw new ApiError(
@@ -36,6 +36,7 @@ export function sessionRoutes(s: Services) {
       }
       const actor = s.tokens.verify(c.req.valid('json').token)
       if (!actor) {
+        s.loginLimiter.fail(ip)
         await s.audit.record({
           actor: { name: 'anonymous', role: 'viewer' },
           action: 'login',
