@@ -15,6 +15,8 @@ export interface ConfirmDialogProps {
   busy?: boolean
   /** `done` of `total` while busy, when the server reports it. */
   progress?: { done: number; total: number } | null | undefined
+  /** The operation has finished: only the way out is offered. */
+  done?: boolean
   /** Confirm stays disabled while false (e.g. until the queue name is typed). */
   canConfirm?: boolean
   error?: string | null | undefined
@@ -48,16 +50,18 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         ) : null}
         <footer className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
-            {busy ? 'Close' : 'Cancel'}
+            {props.done ? 'Done' : busy ? 'Hide' : 'Cancel'}
           </button>
-          <button
-            type="submit"
-            className={`button ${danger ? 'danger' : 'primary'}`}
-            disabled={!canConfirm || busy}
-            data-testid="confirm-action"
-          >
-            {confirmLabel}
-          </button>
+          {props.done ? null : (
+            <button
+              type="submit"
+              className={`button ${danger ? 'danger' : 'primary'}`}
+              disabled={!canConfirm || busy}
+              data-testid="confirm-action"
+            >
+              {confirmLabel}
+            </button>
+          )}
         </footer>
       </form>
     </Dialog>

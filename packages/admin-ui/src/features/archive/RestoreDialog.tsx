@@ -25,6 +25,7 @@ export function RestoreDialog({ ids, onClose, onDone }: RestoreDialogProps) {
       confirmLabel="Restore"
       busy={restore.isPending}
       progress={progress}
+      done={restore.isSuccess}
       canConfirm={restore.isIdle}
       error={restore.isError ? describeError(restore.error) : null}
       onClose={onClose}

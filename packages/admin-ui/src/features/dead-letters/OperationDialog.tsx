@@ -77,6 +77,7 @@ export function OperationDialog({ vhost, queue, action, onClose, onDone }: Opera
       danger={action.kind === 'delete'}
       busy={mutation.isPending}
       progress={progress}
+      done={outcome !== null}
       canConfirm={mutation.isIdle}
       error={mutation.isError ? describeError(mutation.error) : null}
       onConfirm={run}

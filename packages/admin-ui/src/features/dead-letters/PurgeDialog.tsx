@@ -29,6 +29,7 @@ export function PurgeDialog({ vhost, queue, count, onClose, onDone }: PurgeDialo
       danger
       busy={purge.isPending}
       progress={progress}
+      done={purge.isSuccess}
       canConfirm={typed === queue && purge.isIdle}
       error={purge.isError ? describeError(purge.error) : null}
       onClose={onClose}

@@ -9,8 +9,9 @@ export function useLogout() {
   return useMutation({
     mutationFn: logout,
     onSettled: () => {
-      queryClient.clear()
+      // Keep the session query (the login gate observes it) and drop everything the session saw.
       queryClient.setQueryData(queryKeys.session, null)
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.session[0] })
     },
   })
 }

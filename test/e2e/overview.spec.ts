@@ -1,0 +1,21 @@
+import { expect, test } from './support/fixtures.js'
+
+/** A rate as the console prints it, above zero: `20/s`, `3.4/s`, `0.2/s`. */
+const NON_ZERO_RATE = /^(?:[1-9][\d,.]*|0\.[1-9])\/s$/
+
+test('the overview shows non-zero rates while the demo workload runs', async ({ page }) => {
+  await page.goto('/')
+  await page.getByLabel('Refresh interval').selectOption({ label: '2 s' })
+
+  // The demo starts with the server; the broker's rate samples take a few seconds to show it.
+  await expect(page.getByTestId('rate-publish').locator('.stat-value')).toHaveText(NON_ZERO_RATE, {
+    timeout: 60_000,
+  })
+  await expect(page.getByTestId('rate-deliver').locator('.stat-value')).toHaveText(NON_ZERO_RATE)
+  await expect(page.getByTestId('rate-ack').locator('.stat-value')).toHaveText(NON_ZERO_RATE)
+  // Two samples make a line: the chart has replaced its placeholder.
+  await expect(
+    page.getByTestId('throughput-chart').getByRole('img', { name: /^Throughput: Publish/ }),
+  ).toBeVisible()
+  await page.screenshot({ path: 'test-results/overview.png', fullPage: true })
+})

@@ -1,0 +1,48 @@
+import { defineConfig } from '@playwright/test'
+import { E2E_BASE_URL, E2E_PORT, E2E_TOKENS } from './e2e/support/server.js'
+
+// The console end to end: the real `pnpm start` (broker bootstrap, admin API serving the built
+// console, demo workload) in Debian's Chromium. One worker: the specs share one server.
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
+  use: {
+    baseURL: E2E_BASE_URL,
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    // Built first so the tests never run against a stale console; start.mjs builds only when
+    // dist/ is missing.
+    command: 'pnpm --filter @warren/admin-ui build && node ../scripts/start.mjs',
+    url: `${E2E_BASE_URL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      WARREN_PORT: String(E2E_PORT),
+      WARREN_ADMIN_TOKEN: E2E_TOKENS.operator,
+      WARREN_VIEWER_TOKEN: E2E_TOKENS.viewer,
+    },
+  },
+})
