@@ -6,6 +6,7 @@ export type WarrenErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNROUTABLE'
   | 'PUBLISH_NACKED'
+  | 'PUBLISH_FAILED'
   | 'EXCHANGE_NOT_FOUND'
   | 'NON_RETRYABLE'
   | 'TIMEOUT'

@@ -65,7 +65,14 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
       } catch (error) {
         this.#link = undefined
         await link.model.close().catch(() => {})
-        throw error
+        // A refused topology will be refused again: fail now. A connection lost while setting
+        // up is like a failed attempt.
+        if (error instanceof WarrenError) throw error
+        lastError = error
+        const delay = backoffDelay(attempt, this.options.reconnect)
+        if (Date.now() + delay > deadline) break
+        await sleep(delay)
+        continue
       }
       this.#everConnected = true
       this.emit('connected', {

@@ -51,6 +51,7 @@ export class Consumer implements ConsumerHandle {
   #waiting: [ChannelState, ConsumeMessage][] = []
   #idleWaiters: (() => void)[] = []
   #cancelled = false
+  #attachedTo: Link | undefined
 
   constructor(
     private readonly context: ConsumerContext,
@@ -66,7 +67,19 @@ export class Consumer implements ConsumerHandle {
 
   /** Opens this consumer's channel on a (new) connection and starts consuming. */
   async attach(link: Link): Promise<void> {
-    if (this.#cancelled) return
+    // Setup and consume() can both reach here for one connection: a second channel would
+    // consume unseen and hold its deliveries unacked forever.
+    if (this.#cancelled || this.#attachedTo === link) return
+    this.#attachedTo = link
+    try {
+      await this.#open(link)
+    } catch (error) {
+      if (this.#attachedTo === link) this.#attachedTo = undefined
+      throw error
+    }
+  }
+
+  async #open(link: Link): Promise<void> {
     const channel = await link.model.createChannel()
     const state: ChannelState = { channel, link, consumerTag: undefined, open: true }
     channel.on('error', (error: Error) =>
@@ -86,6 +99,7 @@ export class Consumer implements ConsumerHandle {
   detach(): void {
     if (this.#state) this.#state.open = false
     this.#state = undefined
+    this.#attachedTo = undefined
   }
 
   async cancel(): Promise<void> {
@@ -115,6 +129,8 @@ export class Consumer implements ConsumerHandle {
   }
 
   #onDelivery(state: ChannelState, delivery: ConsumeMessage): void {
+    // Cancelling: the channel's close returns this one to the queue.
+    if (this.#cancelled) return
     if (this.#active < this.options.concurrency) void this.#run(state, delivery)
     else this.#waiting.push([state, delivery])
   }
@@ -336,6 +352,7 @@ export class Consumer implements ConsumerHandle {
     state.open = false
     if (!wasCurrent || this.#cancelled) return
     this.#state = undefined
+    this.#attachedTo = undefined
     // Closed by a channel error on a live connection: no reconnect will reopen it, so do it here.
     const link = state.link
     setTimeout(() => {

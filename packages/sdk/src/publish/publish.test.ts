@@ -90,6 +90,24 @@ describe('publish', () => {
     }
   })
 
+  it('rejects a publish the client cannot encode with PUBLISH_FAILED and keeps publishing', async () => {
+    const broker = await connect({ url: vhost.url, topology })
+    try {
+      const huge = broker.publish(
+        'payments',
+        'payment.captured',
+        { paymentId: 'p-big', cents: 1 },
+        { headers: { note: 'x'.repeat(70_000) } },
+      )
+      await expect(huge).rejects.toMatchObject({ code: 'PUBLISH_FAILED' })
+      await broker.publish('payments', 'payment.captured', { paymentId: 'p-small', cents: 1 })
+      const queued = await vhost.drain('ledger.post')
+      expect(queued.map((m) => JSON.parse(m.content.toString()).paymentId)).toEqual(['p-small'])
+    } finally {
+      await broker.close()
+    }
+  })
+
   it('sets the properties and headers of the design contract', async () => {
     const broker = await connect({ url: vhost.url, topology, service: 'checkout' })
     try {

@@ -1,4 +1,4 @@
-import type { ConfirmChannel, Message, Options } from 'amqplib'
+import { IllegalOperationError, type ConfirmChannel, type Message, type Options } from 'amqplib'
 import type { Link } from '../connection/connection-manager.js'
 import {
   BufferFullError,
@@ -22,11 +22,14 @@ interface Pending {
   reject: (error: Error) => void
   returnedReply: string | undefined
   timer: NodeJS.Timeout | undefined
+  /** Channel closes by the broker while this was in flight. */
+  channelErrors: number
 }
 
 // The broker's NOT_FOUND reply is the only place that names a missing exchange.
 const NO_EXCHANGE = /no exchange '([^']+)'/
 const SWEEP_INTERVAL_MS = 250
+const MAX_CHANNEL_ERRORS = 3
 
 /**
  * Publishes on one confirm channel. Confirms are matched by delivery tag (a sequence map), so
@@ -44,6 +47,9 @@ export class Publisher {
   #closed = false
   #drainWaiters: (() => void)[] = []
   #sweepTimer: NodeJS.Timeout | undefined
+  #opening: Link | undefined
+  /** The error that closed the current channel, when the broker closed it (not the connection). */
+  #channelError: Error | undefined
   readonly #logEach: boolean
 
   constructor(private readonly options: ResolvedConnectOptions) {
@@ -52,8 +58,15 @@ export class Publisher {
 
   /** Opens the confirm channel on a new connection and sends what waited. */
   async attach(link: Link): Promise<void> {
+    if (this.#opening === link) return
     this.#link = link
-    const channel = await link.model.createConfirmChannel()
+    this.#opening = link
+    let channel: ConfirmChannel
+    try {
+      channel = await link.model.createConfirmChannel()
+    } finally {
+      this.#opening = undefined
+    }
     channel.on('ack', ({ deliveryTag, multiple }) => this.#settle(channel, deliveryTag, multiple))
     channel.on('nack', ({ deliveryTag, multiple }) =>
       this.#settle(channel, deliveryTag, multiple, true),
@@ -97,10 +110,10 @@ export class Publisher {
         reject,
         returnedReply: undefined,
         timer: undefined,
+        channelErrors: 0,
       }
       if (this.#ready() && this.#held.length === 0) {
-        this.#send(this.#channel as ConfirmChannel, pending)
-        return
+        if (this.#send(this.#channel as ConfirmChannel, pending)) return
       }
       const { bufferSize, overflow } = this.options.publish
       if (this.#held.length >= bufferSize && overflow === 'reject') {
@@ -143,12 +156,19 @@ export class Publisher {
     return this.#channel !== undefined && !this.#blocked
   }
 
+  /** False when the channel is closing: the caller holds the publish for the next channel. */
   #send(channel: ConfirmChannel, pending: Pending): boolean {
     try {
       channel.publish(pending.exchange, pending.routingKey, pending.content, pending.options)
-    } catch {
-      // The channel is closing: the close handler reopens it and this publish is held until then.
-      return false
+    } catch (error) {
+      if (error instanceof IllegalOperationError) return false
+      // amqplib refused to encode it (e.g. headers over 64 KiB): no channel will take it.
+      pending.reject(
+        new WarrenError('PUBLISH_FAILED', `cannot publish ${pending.options.messageId}`, {
+          cause: error,
+        }),
+      )
+      return true
     }
     this.#inFlight.set(++this.#seq, pending)
     this.#sweepTimer ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS)
@@ -280,6 +300,7 @@ export class Publisher {
 
   #onChannelError(channel: ConfirmChannel, error: Error): void {
     if (channel !== this.#channel) return
+    this.#channelError = error
     // Publishing to a missing exchange closes the channel; sending those again would loop.
     const missing = NO_EXCHANGE.exec(error.message)?.[1]
     if (missing === undefined) return
@@ -300,9 +321,21 @@ export class Publisher {
     const unconfirmed = [...this.#inFlight.values()]
     this.#inFlight.clear()
     if (this.#closed) return
+    const channelError = this.#channelError
+    this.#channelError = undefined
     for (let i = unconfirmed.length - 1; i >= 0; i--) {
       const pending = unconfirmed[i] as Pending
       pending.returnedReply = undefined
+      // A publish in flight each time the broker closed the channel is likely what it refuses
+      // (too large, bad header): give up on it rather than close channel after channel.
+      if (channelError && ++pending.channelErrors >= MAX_CHANNEL_ERRORS) {
+        pending.reject(
+          new WarrenError('PUBLISH_FAILED', `broker refused the publish: ${channelError.message}`, {
+            cause: channelError,
+          }),
+        )
+        continue
+      }
       this.#hold(pending, true)
     }
     this.#checkDrained()
