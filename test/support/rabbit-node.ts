@@ -15,7 +15,7 @@
  */
 import { execFile, type ExecFileOptions } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -49,6 +49,8 @@ export interface RabbitNode {
   readonly managementPort: number | undefined
   /** `amqp://guest:guest@127.0.0.1:<port>` */
   readonly url: string
+  /** `http://127.0.0.1:<managementPort>` when the management plugin is on. */
+  readonly managementUrl: string | undefined
   /** The node's folder: data, logs, config. */
   readonly dir: string
   /** Runs `rabbitmqctl -n <name> ...args` and returns its stdout. */
@@ -59,6 +61,14 @@ export interface RabbitNode {
   startApp(): Promise<void>
   /** Resolves once the node answers the AMQP protocol header. */
   waitForAmqp(timeoutMs?: number): Promise<void>
+  /** Joins `other`'s cluster (stop_app, join_cluster, start_app); resolves once AMQP answers. */
+  join(other: RabbitNode): Promise<void>
+  /** The OS pid of the node's Erlang VM (from the pid file it writes at boot). */
+  pid(): Promise<number>
+  /** Sends a signal to the Erlang VM: `SIGKILL` to crash it, `SIGSTOP` / `SIGCONT` to freeze it. */
+  signal(signal: NodeJS.Signals): Promise<void>
+  /** Boots the node again on its own folder (after a crash or `SIGKILL`); resolves once AMQP answers. */
+  restart(): Promise<void>
   /** Stops the node and removes its folder. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -115,6 +125,7 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
     distPort,
     managementPort,
     url: `amqp://guest:guest@127.0.0.1:${port}`,
+    managementUrl: managementPort ? `http://127.0.0.1:${managementPort}` : undefined,
     dir,
     ctl,
     async stopApp() {
@@ -125,13 +136,36 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
       await node.waitForAmqp(options.startTimeoutMs)
     },
     waitForAmqp: (timeoutMs = options.startTimeoutMs ?? 90_000) => waitForAmqp(port, timeoutMs),
+    async join(other) {
+      await ctl('stop_app')
+      await ctl('join_cluster', other.name)
+      await node.startApp()
+    },
+    async pid() {
+      const pid = Number((await readFile(join(dir, 'rabbit.pid'), 'utf8')).trim())
+      // The pid file outlives a killed VM and its pid may be reused: check the process is ours.
+      const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')
+      if (!(pid > 0) || !environ.split('\0').includes(`RABBITMQ_NODENAME=${name}`)) {
+        throw new Error(`${name} is not running`)
+      }
+      return pid
+    },
+    async signal(signal) {
+      process.kill(await node.pid(), signal)
+    },
+    async restart() {
+      await exec('rabbitmq-server', ['-detached'])
+      await node.waitForAmqp()
+    },
     async stop() {
       if (stopped) return
       stopped = true
+      // A frozen VM (SIGSTOP) cannot answer the CLI: wake it first.
+      await node.signal('SIGCONT').catch(() => {})
       try {
-        await ctl('stop').catch(async () => {
-          // The CLI could not reach it: stop it by its pid.
-          await exec('rabbitmqctl', ['-n', name, 'shutdown']).catch(() => {})
+        await exec('rabbitmqctl', ['-n', name, 'stop'], { timeout: 60_000 }).catch(async () => {
+          // The CLI could not reach it: end the Erlang VM by the pid it wrote.
+          await node.signal('SIGKILL').catch(() => {})
         })
       } finally {
         await rm(dir, { recursive: true, force: true })
