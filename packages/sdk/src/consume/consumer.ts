@@ -1,8 +1,9 @@
-import type { Channel, ConsumeMessage, Options } from 'amqplib'
+import type { Channel, ConsumeMessage } from 'amqplib'
 import type { z } from 'zod'
 import type { Link } from '../connection/connection-manager.js'
+import { failureCopyOptions } from '../dead-letter/failure-copy.js'
 import { failureHeaders } from '../dead-letter/failure-headers.js'
-import { TimeoutError, WarrenError } from '../errors.js'
+import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import type { ResolvedConsumeOptions } from '../options.js'
@@ -11,6 +12,7 @@ import { routeFailure, type FailureRoute } from '../retry/plan.js'
 import type { QueuePlan } from '../topology/plan.js'
 import { decodeBody, originalRoutingKey } from './decode.js'
 import type { Handler, HandlerMap, Message } from './message.js'
+import { runHandler } from './run-handler.js'
 
 /** What a consumer needs from its broker. */
 export interface ConsumerContext {
@@ -215,7 +217,7 @@ export class Consumer implements ConsumerHandle {
       content: delivery.content,
     }
     try {
-      await this.#callHandler(handler, message)
+      await runHandler(handler, message, this.options.timeoutMs)
       return { kind: 'ack' }
     } catch (error) {
       if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
@@ -227,26 +229,6 @@ export class Consumer implements ConsumerHandle {
     if (typeof this.handler === 'function') return this.handler
     const map = this.handler as Readonly<Record<string, Handler<unknown> | undefined>>
     return map[messageName(delivery, routingKey)] ?? map[routingKey]
-  }
-
-  async #callHandler(handler: Handler<unknown>, message: Message<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new TimeoutError(
-              `handler for ${message.messageId} on '${this.queue}' ran longer than ${this.options.timeoutMs}ms`,
-            ),
-          ),
-        this.options.timeoutMs,
-      )
-    })
-    try {
-      await Promise.race([(async () => handler(message))(), timeout])
-    } finally {
-      clearTimeout(timer)
-    }
   }
 
   async #apply(
@@ -283,20 +265,7 @@ export class Consumer implements ConsumerHandle {
       ...(reason && { reason }),
     })
     const target = route.queue as string
-    const p = delivery.properties
-    const options: Options.Publish & { messageId: string } = {
-      messageId: String(p.messageId ?? ''),
-      persistent: true,
-      mandatory: true,
-      headers,
-      ...(p.contentType !== undefined && { contentType: p.contentType as string }),
-      ...(p.contentEncoding !== undefined && { contentEncoding: p.contentEncoding as string }),
-      ...(p.correlationId !== undefined && { correlationId: p.correlationId as string }),
-      ...(p.type !== undefined && { type: p.type as string }),
-      ...(p.appId !== undefined && { appId: p.appId as string }),
-      ...(p.timestamp !== undefined && { timestamp: p.timestamp as number }),
-      ...(p.priority !== undefined && { priority: p.priority as number }),
-    }
+    const options = failureCopyOptions(delivery, headers)
     try {
       // Default exchange, confirmed, then the ack: a crash in between duplicates, never loses.
       await this.context.publisher.publish('', target, delivery.content, options)
