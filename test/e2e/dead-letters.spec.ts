@@ -128,6 +128,31 @@ test('opening a dead letter shows its error message, stack, payload and headers'
   await expect(drawer).toBeHidden()
 })
 
+test('filters narrow the dead letters and grouping gathers them by error', async ({ page }) => {
+  await openDeadLetterQueue(page)
+  await expect(rows(page)).toHaveCount(ORDERS)
+
+  await page.getByLabel('Filter by error text').fill('order 3')
+  await expect(rows(page)).toHaveCount(1)
+  await expect(rows(page).first()).toContainText('Card declined for order 3')
+  await page.getByLabel('Filter by error text').fill('')
+  await page.getByLabel('Filter by routing key').fill('order.shipped')
+  await expect(rows(page)).toHaveCount(0)
+  await page.getByLabel('Filter by routing key').fill('')
+  await page.getByLabel('Filter by original queue').selectOption(QUEUE)
+  await expect(rows(page)).toHaveCount(ORDERS)
+
+  await page.getByLabel('Group by error').check()
+  const group = page.getByTestId('message-group')
+  await expect(group).toHaveCount(1)
+  await expect(group).toContainText('NonRetryableError: Card declined for order #')
+  await expect(group).toContainText(`${ORDERS} messages`)
+  await expect(rows(page)).toHaveCount(0)
+  await group.getByRole('button', { name: /Card declined/ }).click()
+  await expect(rows(page)).toHaveCount(ORDERS)
+  await page.screenshot({ path: 'test-results/dead-letters-grouped.png' })
+})
+
 test('requeuing two selected dead letters sends them back and the consumer processes them', async ({
   page,
 }) => {

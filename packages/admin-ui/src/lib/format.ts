@@ -29,7 +29,6 @@ export function formatAge(ms: number | null | undefined): string {
 }
 
 const dateTime = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric',
   month: 'short',
   day: '2-digit',
   hour: '2-digit',

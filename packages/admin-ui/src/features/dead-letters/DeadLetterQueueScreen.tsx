@@ -26,6 +26,7 @@ export function DeadLetterQueueScreen() {
   const [search, setSearch] = useState('')
   const [filters, setFilters] = useState<MessageFilters>(NO_FILTERS)
   const [grouped, setGrouped] = useState(false)
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set())
   const [selected, setSelected] = useState<Set<string>>(() => new Set())
   const [openId, setOpenId] = useState<string | null>(null)
   const [action, setAction] = useState<PendingAction | null>(null)
@@ -36,7 +37,7 @@ export function DeadLetterQueueScreen() {
   const all = useMemo(() => messagesQuery.data?.items ?? [], [messagesQuery.data])
   const deferredFilters = useDeferredValue(filters)
   const shown = useMemo(() => filterMessages(all, deferredFilters), [all, deferredFilters])
-  const rows = useMemo(() => toRows(shown, grouped), [shown, grouped])
+  const rows = useMemo(() => toRows(shown, grouped, expanded), [shown, grouped, expanded])
   const shownIds = useMemo(() => shown.map((m) => m.id), [shown])
   const present = useMemo(() => new Set(all.map((m) => m.id)), [all])
   // Selection survives refreshes, but only messages still in the queue count.
@@ -262,6 +263,14 @@ export function DeadLetterQueueScreen() {
           selected={selected}
           onSelectionChange={setSelected}
           onOpen={(m) => setOpenId(m.id)}
+          onToggleGroup={(key) =>
+            setExpanded((current) => {
+              const next = new Set(current)
+              if (next.has(key)) next.delete(key)
+              else next.add(key)
+              return next
+            })
+          }
         />
       )}
       {!messagesQuery.isPending && shown.length === 0 ? (

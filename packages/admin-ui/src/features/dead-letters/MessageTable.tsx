@@ -11,6 +11,8 @@ export interface MessageTableProps {
   selected: ReadonlySet<string>
   onSelectionChange: (next: Set<string>) => void
   onOpen: (message: DeadLetterMessage) => void
+  /** Expands or collapses a group of messages failing the same way. */
+  onToggleGroup: (key: string) => void
 }
 
 const ROW_HEIGHT = 36
@@ -34,6 +36,7 @@ export function MessageTable({
   selected,
   onSelectionChange,
   onOpen,
+  onToggleGroup,
 }: MessageTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be used this way
@@ -118,8 +121,16 @@ export function MessageTable({
                       onChange={(event) => setMany(row.ids, event.target.checked)}
                     />
                   </span>
-                  <span role="cell" className="error-text" title={row.key}>
-                    {row.key}
+                  <span role="cell">
+                    <button
+                      type="button"
+                      className="open-button error-text group-toggle"
+                      aria-expanded={row.expanded}
+                      title={row.key}
+                      onClick={() => onToggleGroup(row.key)}
+                    >
+                      {row.expanded ? '▾' : '▸'} {row.key}
+                    </button>
                   </span>
                   <span role="cell" className="muted">
                     {row.count} {row.count === 1 ? 'message' : 'messages'}

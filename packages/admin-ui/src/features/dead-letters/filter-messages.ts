@@ -49,20 +49,40 @@ export function distinct(
   return [...values].sort()
 }
 
-/** What groups messages "by error": the error's name and message, or the reason without one. */
+/**
+ * An error message with its variable parts (ids, numbers) replaced, so that "Card declined for
+ * order 17" and "... order 18" fall into one group.
+ */
+export function errorShape(message: string): string {
+  return message
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '‹id›')
+    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '‹id›')
+    .replace(/\d+(?:\.\d+)?/g, '#')
+}
+
+/** What groups messages "by error": the error's name and message shape, or the reason. */
 export function errorKey(m: DeadLetterMessage): string {
   if (m.error?.name || m.error?.message) {
-    return [m.error.name, m.error.message].filter(Boolean).join(': ')
+    return [m.error.name, m.error.message ? errorShape(m.error.message) : null]
+      .filter(Boolean)
+      .join(': ')
   }
   return m.reason ? `(no error: ${m.reason})` : '(no error recorded)'
 }
 
 export type TableRow =
-  | { kind: 'group'; key: string; count: number; ids: string[] }
+  | { kind: 'group'; key: string; count: number; ids: string[]; expanded: boolean }
   | { kind: 'message'; message: DeadLetterMessage }
 
-/** Flat rows for the virtual list: messages, or group headers each followed by its messages. */
-export function toRows(messages: readonly DeadLetterMessage[], grouped: boolean): TableRow[] {
+/**
+ * Flat rows for the virtual list: messages, or group headers (largest group first), each
+ * followed by its messages when the group is expanded.
+ */
+export function toRows(
+  messages: readonly DeadLetterMessage[],
+  grouped: boolean,
+  expanded: ReadonlySet<string> = new Set(),
+): TableRow[] {
   if (!grouped) return messages.map((message) => ({ kind: 'message', message }))
   const groups = new Map<string, DeadLetterMessage[]>()
   for (const m of messages) {
@@ -74,7 +94,13 @@ export function toRows(messages: readonly DeadLetterMessage[], grouped: boolean)
   return [...groups.entries()]
     .sort((a, b) => b[1].length - a[1].length)
     .flatMap(([key, list]): TableRow[] => [
-      { kind: 'group', key, count: list.length, ids: list.map((m) => m.id) },
-      ...list.map((message): TableRow => ({ kind: 'message', message })),
+      {
+        kind: 'group',
+        key,
+        count: list.length,
+        ids: list.map((m) => m.id),
+        expanded: expanded.has(key),
+      },
+      ...(expanded.has(key) ? list.map((message): TableRow => ({ kind: 'message', message })) : []),
     ])
 }
