@@ -67,6 +67,10 @@ export class Publisher {
     } finally {
       this.#opening = undefined
     }
+    if (this.#closed) {
+      await channel.close().catch(() => {})
+      return
+    }
     channel.on('ack', ({ deliveryTag, multiple }) => this.#settle(channel, deliveryTag, multiple))
     channel.on('nack', ({ deliveryTag, multiple }) =>
       this.#settle(channel, deliveryTag, multiple, true),
