@@ -5,12 +5,17 @@ import { RoleBadge } from '../../components/RoleBadge.js'
 import { StatCard } from '../../components/StatCard.js'
 import { formatAge, formatCount, formatRate } from '../../lib/format.js'
 import { useQueue } from './api/get-queue.js'
+import { useQueues } from './api/get-queues.js'
 import { QueueTopology } from './QueueTopology.js'
+import { queueKey, topologyOf } from './topology-of.js'
 
 /** One queue: its figures, its links and its depth and rate charts. */
 export function QueueDetailScreen() {
   const { vhost, name } = useParams({ from: '/queues/$vhost/$name' })
   const detail = useQueue(vhost, name)
+  // The list gives the linked queues' counts for the topology drawing.
+  const queues = useQueues()
+  const byName = new Map((queues.data?.items ?? []).map((x) => [queueKey(x.vhost, x.name), x]))
   const data = detail.data
   const q = data?.queue
   const depth = data?.history.depth ?? []
@@ -83,19 +88,7 @@ export function QueueDetailScreen() {
           {q.role === 'work' ? (
             <section className="card" aria-labelledby="links-title">
               <h2 id="links-title">Topology</h2>
-              <QueueTopology
-                vhost={vhost}
-                exchanges={[]}
-                queue={{ name: q.name, messages: q.messages }}
-                tiers={q.retryQueues.map((t) => ({
-                  name: t.name,
-                  delayMs: t.delayMs,
-                  messages: null,
-                }))}
-                deadLetterQueue={
-                  q.deadLetterQueue ? { name: q.deadLetterQueue, messages: null } : null
-                }
-              />
+              <QueueTopology {...topologyOf(q, byName)} />
             </section>
           ) : null}
         </>

@@ -6,8 +6,8 @@ import { formatCount, formatRate } from '../../lib/format.js'
 import { useQueues } from './api/get-queues.js'
 import { QueueTopology } from './QueueTopology.js'
 import { matchesSearch, sortQueues } from './sort-queues.js'
+import { queueKey, topologyOf } from './topology-of.js'
 import type { Sort, SortKey } from './sort-queues.js'
-import type { QueueItem } from './types.js'
 
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Queue' },
@@ -20,25 +20,6 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 const ROLES = ['work', 'retry', 'dead-letter', 'other'] as const
 
-/** Finds the queues a work queue links to, for its topology drawing. */
-export function topologyOf(queue: QueueItem, byName: Map<string, QueueItem>) {
-  const key = (name: string) => `${queue.vhost}\u0000${name}`
-  const dlq = queue.deadLetterQueue ? byName.get(key(queue.deadLetterQueue)) : undefined
-  return {
-    vhost: queue.vhost,
-    exchanges: [] as string[],
-    queue: { name: queue.name, messages: queue.messages },
-    tiers: queue.retryQueues.map((tier) => ({
-      name: tier.name,
-      delayMs: tier.delayMs,
-      messages: byName.get(key(tier.name))?.messages ?? null,
-    })),
-    deadLetterQueue: queue.deadLetterQueue
-      ? { name: queue.deadLetterQueue, messages: dlq?.messages ?? null }
-      : null,
-  }
-}
-
 export function QueuesScreen() {
   const queues = useQueues()
   const [search, setSearch] = useState('')
@@ -46,7 +27,7 @@ export function QueuesScreen() {
   const [sort, setSort] = useState<Sort>({ key: 'messages', descending: true })
 
   const items = useMemo(() => queues.data?.items ?? [], [queues.data])
-  const byName = useMemo(() => new Map(items.map((q) => [`${q.vhost}\u0000${q.name}`, q])), [items])
+  const byName = useMemo(() => new Map(items.map((q) => [queueKey(q.vhost, q.name), q])), [items])
   const shown = useMemo(
     () =>
       sortQueues(
