@@ -20,7 +20,7 @@ export type QueueType = 'classic' | 'quorum'
 
 /** The same queue for every variant: declared by the SDK's topology, so its arguments match. */
 export function benchTopology(queue: string, type: QueueType) {
-  return defineTopology({ queues: { [queue]: { type, deadLetter: false } } })
+  return defineTopology({ queues: { [queue]: { type, retry: false, deadLetter: false } } })
 }
 
 const raw: OpenClient = async (url, queue) => {
