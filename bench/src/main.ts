@@ -42,6 +42,10 @@ function log(message: string) {
 }
 
 const vhost = await BenchVhost.create()
+// An interrupted run still removes its vhost (and with it every queue it made).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void vhost.delete().finally(() => process.exit(130)))
+}
 try {
   for (const type of queueTypes) {
     log(`publish and consume, ${type} queues: warm-up`)
