@@ -15,6 +15,8 @@ export type WarrenErrorCode =
   | 'CONNECTION_FAILED'
   | 'INVALID_PAYLOAD'
   | 'NO_HANDLER'
+  | 'DECRYPTION_FAILED'
+  | 'INVALID_OPTIONS'
 
 /** Base of every error the SDK throws; `code` is stable, `cause` keeps the underlying error. */
 export class WarrenError extends Error {
@@ -27,7 +29,10 @@ export class WarrenError extends Error {
   }
 }
 
-/** The broker holds a queue or exchange whose arguments differ from the declared topology. */
+/**
+ * The broker holds a queue or exchange whose arguments differ from the declared topology, or a
+ * queue's definition asks for something its queue type cannot do (code `TOPOLOGY_INVALID`).
+ */
 export class TopologyError extends WarrenError {
   /** The queue (or exchange, see `kind`) whose declaration the broker refused. */
   readonly queue: string
@@ -36,11 +41,17 @@ export class TopologyError extends WarrenError {
   readonly kind: 'queue' | 'exchange'
 
   constructor(
-    details: { queue: string; argument?: string | undefined; kind?: 'queue' | 'exchange' },
+    details: {
+      queue: string
+      argument?: string | undefined
+      kind?: 'queue' | 'exchange'
+      /** `TOPOLOGY_INVALID` when the definition itself is impossible (e.g. priorities on quorum). */
+      code?: 'TOPOLOGY_MISMATCH' | 'TOPOLOGY_INVALID'
+    },
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('TOPOLOGY_MISMATCH', message, options)
+    super(details.code ?? 'TOPOLOGY_MISMATCH', message, options)
     this.queue = details.queue
     this.argument = details.argument
     this.kind = details.kind ?? 'queue'

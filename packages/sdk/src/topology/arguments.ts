@@ -27,6 +27,7 @@ export function workQueueArguments(plan: QueuePlan): Record<string, unknown> {
       args['x-overflow'] = 'reject-publish'
     }
   }
+  if (plan.maxPriority !== undefined) args['x-max-priority'] = plan.maxPriority
   return { ...args, ...plan.arguments }
 }
 

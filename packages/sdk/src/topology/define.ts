@@ -1,5 +1,6 @@
 import { toMs } from '../duration.js'
 import { WarrenError } from '../errors.js'
+import { checkMaxPriority } from './priority.js'
 import type { TopologyDefinition } from './types.js'
 
 /**
@@ -23,6 +24,7 @@ export function defineTopology<const T extends TopologyDefinition>(definition: T
     if (name === '' || name.startsWith('amq.')) {
       throw new WarrenError('TOPOLOGY_INVALID', `queue name '${name}' is reserved`)
     }
+    checkMaxPriority(name, queue)
     for (const binding of queue.bindings ?? []) {
       if (binding.exchange !== '' && !definition.exchanges?.[binding.exchange]) {
         throw new WarrenError(

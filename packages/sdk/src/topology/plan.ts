@@ -1,5 +1,6 @@
 import { toMs } from '../duration.js'
 import { deadLetterQueueName, retryQueueName } from './names.js'
+import { checkMaxPriority } from './priority.js'
 import type { QueueDefinition, RetryDefinition, TopologyDefinition } from './types.js'
 
 export const DEFAULT_RETRY: RetryDefinition = { delays: ['1s', '10s', '1m'], maxAttempts: 4 }
@@ -16,10 +17,13 @@ export interface QueuePlan {
   /** The tier queue for each retry: `retryTiers[n-1]` after attempt n fails. */
   retryTiers: { queue: string; delayMs: number }[]
   bindings: { exchange: string; routingKey: string }[]
+  /** `x-max-priority` of the work queue, undefined for none. */
+  maxPriority: number | undefined
   arguments: Readonly<Record<string, unknown>>
 }
 
 export function planQueue(name: string, definition: QueueDefinition): QueuePlan {
+  checkMaxPriority(name, definition)
   const retry =
     definition.retry === false
       ? { delays: [], maxAttempts: 1 }
@@ -42,6 +46,7 @@ export function planQueue(name: string, definition: QueueDefinition): QueuePlan 
       exchange: b.exchange,
       routingKey: b.routingKey ?? '',
     })),
+    maxPriority: definition.maxPriority,
     arguments: definition.arguments ?? {},
   }
 }

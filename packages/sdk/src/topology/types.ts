@@ -41,6 +41,13 @@ export interface QueueDefinition {
    * @default 20
    */
   deliveryLimit?: number
+  /**
+   * Classic queues only: the highest message priority the queue honours (`x-max-priority`, 1 to
+   * 255; RabbitMQ advises at most 10). Messages published with a higher `priority` are delivered
+   * first. Quorum queues on RabbitMQ 3.x ignore priorities, so the combination is refused.
+   * @default none (no priorities)
+   */
+  maxPriority?: number
   /** Extra queue arguments for the work queue. @default {} */
   arguments?: Readonly<Record<string, unknown>>
 }
