@@ -14,6 +14,7 @@ import {
   type PublishOptions,
   type ResolvedConnectOptions,
 } from './options.js'
+import { seal } from './encryption/seal.js'
 import { encodeBody } from './publish/encode.js'
 import { Publisher } from './publish/publisher.js'
 import { uuidv7 } from './publish/uuid.js'
@@ -177,7 +178,10 @@ export class Broker<
       const result = validateBody(schema, body, `message for '${routingKey}'`)
       if (!result.ok) throw result.error
     }
-    const { content, contentType } = encodeBody(body)
+    let { content, contentType } = encodeBody(body)
+    const keyring = this.#options.encryption
+    const sealed = keyring ? seal(keyring, content, contentType) : undefined
+    if (sealed) ({ content, contentType } = sealed)
     // Plain assignments, no spreads: this runs once per message on the publish hot path.
     const properties: Prepared['properties'] = {
       messageId: options.messageId ?? uuidv7(),
@@ -188,8 +192,8 @@ export class Broker<
       persistent: true,
       mandatory: true,
     }
-    if (options.headers !== undefined || options.traceparent !== undefined) {
-      const headers: Record<string, unknown> = { ...options.headers }
+    if (options.headers !== undefined || options.traceparent !== undefined || sealed) {
+      const headers: Record<string, unknown> = { ...options.headers, ...sealed?.headers }
       if (options.traceparent) headers[HEADERS.traceparent] = options.traceparent
       properties.headers = headers
     }
@@ -224,6 +228,7 @@ export class Broker<
         logger: this.#options.logger,
         consumerId: this.#options.consumerId,
         messages: this.#options.topology.messages,
+        keyring: this.#options.encryption,
         link: () => this.#connection.link,
         redeclare: (p, link) => this.#declare(link, [p]),
         onBrokerCancel: (q, phase) =>

@@ -14,6 +14,10 @@ export const HEADERS = {
   requeueCount: 'warren-requeue-count',
   requeuedAt: 'warren-requeued-at',
   traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  encryption: 'warren-encryption',
+  encryptionKeyId: 'warren-encryption-key-id',
+  encryptedContentType: 'warren-encrypted-content-type',
 } as const
 
 /** Why the SDK dead-lettered a message (`warren-dead-letter-reason`). */

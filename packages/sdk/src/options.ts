@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { toMs, type Duration } from './duration.js'
+import { resolveKeyring, type EncryptionOptions, type Keyring } from './encryption/keyring.js'
 import type { IdempotencyStore } from './idempotency/store.js'
 import { silentLogger, type Logger } from './logging/logger.js'
 import type { TopologyDefinition } from './topology/types.js'
@@ -50,6 +51,8 @@ export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinitio
   publish?: PublishBufferOptions | undefined
   /** `close()` waits this long for handlers and confirms, then closes anyway. @default '30s' */
   closeTimeout?: Duration | undefined
+  /** AES-256-GCM payload encryption with key ids for rotation. @default off */
+  encryption?: EncryptionOptions | undefined
 }
 
 export interface ResolvedConnectOptions {
@@ -63,6 +66,7 @@ export interface ResolvedConnectOptions {
   reconnect: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number }
   publish: { bufferSize: number; overflow: 'reject' | 'wait'; timeoutMs: number }
   closeTimeoutMs: number
+  encryption: Keyring | undefined
 }
 
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
@@ -91,6 +95,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
       timeoutMs: toMs(options.publish?.timeout ?? '30s'),
     },
     closeTimeoutMs: toMs(options.closeTimeout ?? '30s'),
+    encryption: options.encryption ? resolveKeyring(options.encryption) : undefined,
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { z } from 'zod'
+import type { Keyring } from '../encryption/keyring.js'
 import type { Link } from '../connection/connection-manager.js'
 import { failureCopyOptions } from '../dead-letter/failure-copy.js'
 import { failureHeaders } from '../dead-letter/failure-headers.js'
@@ -20,6 +21,8 @@ export interface ConsumerContext {
   logger: Logger
   consumerId: string
   messages: Readonly<Record<string, z.ZodType>> | undefined
+  /** Keys to open sealed bodies with. */
+  keyring: Keyring | undefined
   link: () => Link | undefined
   /** Declares the queue's topology again (after the broker cancelled the consumer). */
   redeclare: (plan: QueuePlan, link: Link) => Promise<void>
@@ -174,7 +177,7 @@ export class Consumer implements ConsumerHandle {
     const previous = Number(headers[HEADERS.attempt] ?? 0)
     const attempt = (Number.isFinite(previous) && previous > 0 ? previous : 0) + 1
     const routingKey = originalRoutingKey(delivery)
-    const decoded = decodeBody(delivery, this.context.messages, routingKey)
+    const decoded = decodeBody(delivery, this.context.messages, routingKey, this.context.keyring)
     if (!decoded.ok) {
       const route: FailureRoute = {
         kind: 'dead-letter',
@@ -214,7 +217,7 @@ export class Consumer implements ConsumerHandle {
       redelivered: delivery.fields.redelivered,
       headers,
       properties: delivery.properties,
-      content: delivery.content,
+      content: decoded.content,
     }
     try {
       await runHandler(handler, message, this.options.timeoutMs)

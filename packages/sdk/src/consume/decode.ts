@@ -1,10 +1,13 @@
 import type { ConsumeMessage } from 'amqplib'
 import type { z } from 'zod'
+import type { Keyring } from '../encryption/keyring.js'
+import { isSealed, open } from '../encryption/seal.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { validateBody } from '../publish/validate.js'
 
-export type Decoded = { ok: true; body: unknown } | { ok: false; error: Error }
+/** `content` is the plaintext: the delivery's bytes, decrypted when they were sealed. */
+export type Decoded = { ok: true; body: unknown; content: Buffer } | { ok: false; error: Error }
 
 /** The routing key a message was first published with: retries arrive with the tier's. */
 export function originalRoutingKey(delivery: ConsumeMessage): string {
@@ -14,18 +17,28 @@ export function originalRoutingKey(delivery: ConsumeMessage): string {
 
 /**
  * JSON (or no content type) is parsed, text is a string, anything else stays bytes; then the
- * schema of the message's routing key, or of its `type`, validates it.
+ * schema of the message's routing key, or of its `type`, validates it. A sealed (encrypted) body
+ * is opened first with the key its header names.
  */
 export function decodeBody(
   delivery: ConsumeMessage,
   messages: Readonly<Record<string, z.ZodType>> | undefined,
   routingKey: string,
+  keyring?: Keyring,
 ): Decoded {
-  const contentType: unknown = delivery.properties.contentType
+  let contentType: unknown = delivery.properties.contentType
+  let content = delivery.content
+  const headers = delivery.properties.headers ?? {}
+  if (isSealed(contentType, headers)) {
+    const opened = open(keyring, content, headers)
+    if (!opened.ok) return opened
+    content = opened.content
+    contentType = opened.contentType
+  }
   let body: unknown
   if (contentType === undefined || contentType === 'application/json') {
     try {
-      body = JSON.parse(delivery.content.toString())
+      body = JSON.parse(content.toString())
     } catch (error) {
       return {
         ok: false,
@@ -33,13 +46,13 @@ export function decodeBody(
       }
     }
   } else if (typeof contentType === 'string' && contentType.startsWith('text/')) {
-    body = delivery.content.toString()
+    body = content.toString()
   } else {
-    body = delivery.content
+    body = content
   }
   const type: unknown = delivery.properties.type
   const schema = messages?.[routingKey] ?? (typeof type === 'string' ? messages?.[type] : undefined)
-  if (!schema) return { ok: true, body }
+  if (!schema) return { ok: true, body, content }
   const result = validateBody(schema, body, `message for '${routingKey}'`)
-  return result.ok ? { ok: true, body: result.data } : { ok: false, error: result.error }
+  return result.ok ? { ok: true, body: result.data, content } : { ok: false, error: result.error }
 }

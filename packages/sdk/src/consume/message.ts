@@ -15,7 +15,7 @@ export interface Message<Body = unknown> {
   redelivered: boolean
   headers: Record<string, unknown>
   properties: MessageProperties
-  /** The raw bytes. */
+  /** The body's bytes (decrypted, when it was sent encrypted). */
   content: Buffer
 }
 
