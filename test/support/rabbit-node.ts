@@ -160,13 +160,16 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
     async stop() {
       if (stopped) return
       stopped = true
-      // A frozen VM (SIGSTOP) cannot answer the CLI: wake it first.
-      await node.signal('SIGCONT').catch(() => {})
+      const pid = await node.pid().catch(() => undefined)
       try {
-        await exec('rabbitmqctl', ['-n', name, 'stop'], { timeout: 60_000 }).catch(async () => {
-          // The CLI could not reach it: end the Erlang VM by the pid it wrote.
+        // A frozen VM (SIGSTOP) cannot answer the CLI: wake it first.
+        if (pid !== undefined) await node.signal('SIGCONT').catch(() => {})
+        await exec('rabbitmqctl', ['-n', name, 'stop'], { timeout: 60_000 }).catch(() => {})
+        // `stop` returns before the VM is gone: wait for it, else end it by force.
+        if (pid !== undefined && !(await exited(pid, 15_000))) {
           await node.signal('SIGKILL').catch(() => {})
-        })
+          await exited(pid, 15_000)
+        }
       } finally {
         await rm(dir, { recursive: true, force: true })
       }
@@ -181,6 +184,18 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
     throw error
   }
   return node
+}
+
+/** Resolves true once process `pid` is gone, false when it still runs after `timeoutMs`. */
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    // A zombie (nobody reaps orphans in some containers) has exited too.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    if (stat === '' || /^\d+ \(.*\) Z/.test(stat)) return true
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /** A TCP port that was free a moment ago. */
