@@ -5,14 +5,20 @@ import { createApp, type WarrenApp } from '../app.js'
 import {
   createVhost,
   eventually,
+  MANAGEMENT,
   operator,
   tempDir,
   testConfig,
   withChannel,
 } from '../test-support/core.js'
+import { createDiscovery } from '../discovery/index.js'
+import { createManagementClient } from '../rabbit/management.js'
+import { createAlertMonitor } from './monitor.js'
 import type { Alert } from './types.js'
 
 type Event = { event: 'alert.started' | 'alert.ended'; alert: Alert }
+
+const WINDOW = 120_000
 
 describe('alert monitor (real broker, local webhook)', () => {
   let vhost: Awaited<ReturnType<typeof createVhost>>
@@ -73,7 +79,10 @@ describe('alert monitor (real broker, local webhook)', () => {
     })
     expect(started).toMatchObject({ vhost: vhost.name, queue: 'reports', value: 3, threshold: 2 })
     expect(Date.parse(started.since)).toBeGreaterThan(Date.now() - 60_000)
-    await eventually(async () => (mine('backlog').length >= 1 ? true : undefined))
+    // Webhook calls travel concurrently: wait for both before looking at them.
+    await eventually(async () =>
+      mine('backlog').length >= 1 && mine('no-consumers').length >= 1 ? true : undefined,
+    )
     expect(mine('backlog')[0]).toMatchObject({
       event: 'alert.started',
       alert: { queue: 'reports', value: 3, threshold: 2 },
@@ -87,12 +96,36 @@ describe('alert monitor (real broker, local webhook)', () => {
       const active = await warren.alerts.evaluate()
       return active.some((a) => a.vhost === vhost.name) ? undefined : true
     })
-    await eventually(async () => (mine('backlog').length >= 2 ? true : undefined))
+    await eventually(async () =>
+      mine('backlog').length >= 2 && mine('no-consumers').length >= 2 ? true : undefined,
+    )
     expect(mine('backlog').map((e) => e.event)).toEqual(['alert.started', 'alert.ended'])
     expect(mine('no-consumers').map((e) => e.event)).toEqual(['alert.started', 'alert.ended'])
   })
 
   it('raises the dead-letter ratio and growth of a DLQ from the broker counters over the window', async () => {
+    // A monitor of this vhost alone, evaluated on demand at times the test sets: the broker's
+    // counters are real, the window's position is chosen rather than slept for.
+    const clock = { now: Date.now() }
+    const management = createManagementClient({ url: MANAGEMENT })
+    const discovery = createDiscovery(management, 0, () => clock.now)
+    const calls: { event: string; alert: Alert }[] = []
+    const monitor = createAlertMonitor({
+      discovery: { topology: () => discovery.topology(vhost.name) },
+      log: warren.log,
+      thresholds: {
+        failureRatio: 0.01,
+        backlog: 1000,
+        deadLetterAgeMs: 3_600_000,
+        windowMs: WINDOW,
+      },
+      webhook: 'http://alerts.invalid/hook',
+      fetch: (_url, init) => {
+        calls.push(JSON.parse(String(init?.body)) as Event)
+        return Promise.resolve(new Response(null, { status: 204 }))
+      },
+      now: () => clock.now,
+    })
     await withChannel(vhost.url, async (ch) => {
       await ch.assertQueue('jobs', {
         durable: true,
@@ -101,7 +134,8 @@ describe('alert monitor (real broker, local webhook)', () => {
       await ch.assertQueue('jobs.dlq', { durable: true })
     })
     // The baseline: both queues known, no traffic yet.
-    await warren.alerts.evaluate()
+    expect(await monitor.evaluate()).toEqual([])
+
     await withChannel(vhost.url, async (ch) => {
       for (let i = 0; i < 10; i++) ch.sendToQueue('jobs', Buffer.from(`job ${i}`))
       let acked = 0
@@ -116,19 +150,49 @@ describe('alert monitor (real broker, local webhook)', () => {
       ch.sendToQueue('jobs.dlq', Buffer.from('failed 2'))
       await ch.checkQueue('jobs.dlq')
     })
-    const alerts = await eventually(async () => {
-      const active = (await warren.alerts.evaluate()).filter(
-        (a) => a.vhost === vhost.name && a.queue === 'jobs.dlq',
-      )
-      return active.some((a) => a.rule === 'dead-letter-ratio') &&
-        active.some((a) => a.rule === 'dead-letter-growth')
-        ? active
-        : undefined
+    // The management API reports counters only every few seconds: wait until it has all of them.
+    await eventually(async () => {
+      const { queues } = await discovery.topology(vhost.name)
+      const jobs = queues.find((q) => q.name === 'jobs')
+      const dlq = queues.find((q) => q.name === 'jobs.dlq')
+      const settled =
+        jobs?.totals.acked === 10 &&
+        jobs.ready === 0 &&
+        dlq?.totals.published === 2 &&
+        dlq.messages === 2
+      return settled ? true : undefined
     })
-    expect(alerts.find((a) => a.rule === 'dead-letter-ratio')).toMatchObject({
-      value: 0.2,
-      threshold: 0.01,
-    })
-    expect(alerts.find((a) => a.rule === 'dead-letter-growth')).toMatchObject({ value: 2 })
+
+    clock.now += WINDOW / 2
+    const raised = await monitor.evaluate()
+    clock.now += WINDOW
+    const afterWindow = await monitor.evaluate()
+
+    const since = new Date(clock.now - WINDOW).toISOString()
+    expect(raised).toEqual([
+      {
+        rule: 'dead-letter-growth',
+        vhost: vhost.name,
+        queue: 'jobs.dlq',
+        value: 2,
+        threshold: 0,
+        since,
+      },
+      {
+        rule: 'dead-letter-ratio',
+        vhost: vhost.name,
+        queue: 'jobs.dlq',
+        value: 0.2,
+        threshold: 0.01,
+        since,
+      },
+    ])
+    expect(afterWindow).toEqual([])
+    expect(calls.map((call) => [call.event, call.alert.rule])).toEqual([
+      ['alert.started', 'dead-letter-growth'],
+      ['alert.started', 'dead-letter-ratio'],
+      ['alert.ended', 'dead-letter-growth'],
+      ['alert.ended', 'dead-letter-ratio'],
+    ])
   })
 })

@@ -26,7 +26,10 @@ export interface AlertMonitorOptions {
 
 /** Watches the broker's queues, keeps the active alerts, calls the webhook on changes. */
 export interface AlertMonitor {
-  /** Evaluates now and returns the active alerts. */
+  /**
+   * Evaluates from the broker's state read after this call and returns the active alerts.
+   * Concurrent callers share evaluations.
+   */
   evaluate(): Promise<Alert[]>
   /** The alerts active at the last evaluation. */
   active(): Alert[]
@@ -43,10 +46,12 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
   const doFetch = options.fetch ?? globalThis.fetch
   const windowMs = options.thresholds.windowMs
   const history: Snapshot[] = []
+  const firstSeen = new Map<string, { at: number; sample: QueueSample }>()
   const active = new Map<string, Alert>()
   const pending = new Set<Promise<void>>()
   let timer: ReturnType<typeof setInterval> | undefined
   let running: Promise<Alert[]> | undefined
+  let queued: Promise<Alert[]> | undefined
 
   function notify(event: 'alert.started' | 'alert.ended', alert: Alert) {
     const webhook = options.webhook
@@ -69,15 +74,20 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
 
   /**
    * A queue's sample at the start of the window: from the latest snapshot at least one window
-   * old, else from the oldest snapshot that knows the queue (a queue declared since has none).
+   * old, else from the evaluation that first saw the queue. The first sighting is recorded at
+   * every evaluation, not only when a snapshot is due: a queue declared between two snapshots
+   * would otherwise get as its baseline a snapshot taken after its first dead letters, and
+   * never alert on them.
    */
   function baseline(at: number): Baseline {
     return (key) => {
-      let chosen: QueueSample | undefined
+      const first = firstSeen.get(key)
+      if (!first || first.at >= at) return undefined
+      let chosen = first.sample
       for (const snapshot of history) {
-        if (snapshot.at >= at) continue
-        const sample = snapshot.queues.get(key)
-        if (sample && (snapshot.at <= at - windowMs || !chosen)) chosen = sample
+        if (snapshot.at > at - windowMs) break
+        // A snapshot from before the first sighting saw an earlier queue of the same name.
+        if (snapshot.at >= first.at) chosen = snapshot.queues.get(key) ?? chosen
       }
       return chosen
     }
@@ -85,11 +95,14 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
 
   async function run(): Promise<Alert[]> {
     const topology = await options.discovery.topology()
+    const current = snapshotOf(topology)
+    for (const [key, sample] of current.queues) {
+      if (!firstSeen.has(key)) firstSeen.set(key, { at: topology.at, sample })
+    }
+    for (const key of firstSeen.keys()) if (!current.queues.has(key)) firstSeen.delete(key)
     // Enough snapshots to place the window's start, not one per request.
     const last = history.at(-1)
-    if (!last || topology.at - last.at >= Math.max(1000, windowMs / 30)) {
-      history.push(snapshotOf(topology))
-    }
+    if (!last || topology.at - last.at >= Math.max(1000, windowMs / 30)) history.push(current)
     // Keep one snapshot older than the window as the baseline, drop the rest.
     while (history.length > 2 && (history[1]?.at ?? 0) <= topology.at - windowMs) history.shift()
     const found = evaluateRules(topology, baseline(topology.at), options.thresholds)
@@ -114,12 +127,24 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     return [...active.values()]
   }
 
-  const evaluate = () => {
-    // Concurrent callers (timer and requests) share one evaluation.
-    running ??= run().finally(() => {
-      running = undefined
-    })
-    return running
+  const evaluate = (): Promise<Alert[]> => {
+    if (!running) {
+      running = run().finally(() => {
+        running = undefined
+      })
+      return running
+    }
+    // The run in flight may have read the broker before this call. Callers that arrive meanwhile
+    // share one more run after it, so every answer is at least as new as its request.
+    queued ??= running.then(
+      () => next(),
+      () => next(),
+    )
+    return queued
+  }
+  const next = () => {
+    queued = undefined
+    return evaluate()
   }
 
   return {
@@ -135,6 +160,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     async stop() {
       if (timer) clearInterval(timer)
       timer = undefined
+      await queued?.catch(() => undefined)
       await running?.catch(() => undefined)
       await Promise.all([...pending])
     },

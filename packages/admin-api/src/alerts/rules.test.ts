@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { DiscoveredQueue, Topology } from '../discovery/index.js'
+import { discoveredQueue as queue, topologyAt as topology } from '../test-support/queues.js'
 import { baselineOf, evaluateRules, snapshotOf } from './rules.js'
 
 const thresholds = { failureRatio: 0.01, backlog: 100, deadLetterAgeMs: 60_000, windowMs: 60_000 }
-
-function queue(name: string, over: Partial<DiscoveredQueue> = {}): DiscoveredQueue {
-  return {
-    vhost: '/',
-    name,
-    type: 'quorum',
-    role: 'work',
-    messages: 0,
-    ready: 0,
-    unacked: 0,
-    consumers: 1,
-    rates: { publish: 0, deliver: 0, ack: 0, redeliver: 0 },
-    totals: { published: 0, delivered: 0, acked: 0 },
-    deadLetterExchange: null,
-    deadLetterRoutingKey: null,
-    messageTtlMs: null,
-    policy: null,
-    deadLetterQueue: null,
-    retryQueues: [],
-    retryOf: null,
-    feeds: [],
-    oldestAgeMs: null,
-    ...over,
-  }
-}
-
-const topology = (at: number, queues: DiscoveredQueue[]): Topology => ({ at, queues })
 
 describe('alert rules', () => {
   it('raises backlog above the threshold and no-consumers for waiting messages', () => {
