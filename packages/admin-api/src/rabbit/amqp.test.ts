@@ -140,7 +140,8 @@ async function connectionName(vhost: string, clientName: string): Promise<string
   return name
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+// Connections are listed and unlisted by the management API's statistics, a few seconds late.
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time')

@@ -85,10 +85,14 @@ export function spyFetch() {
   return { fetch: spy, paths }
 }
 
-/** Polls `check` until it returns a value (stats in the management API lag up to ~5 s). */
+/**
+ * Polls `check` until it returns a value. Only for what the management API's statistics report
+ * (collected every 5 s, later on a busy machine); the bound is generous because it is a limit on
+ * waiting, never a claim about speed.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
