@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
+import { Batcher, type BatchHandler } from './batch/batcher.js'
+import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
 import { Consumer, type ConsumerHandle } from './consume/consumer.js'
 import type { Handler, HandlerMap } from './consume/message.js'
@@ -247,6 +249,28 @@ export class Broker<
     // While disconnected, the next reconnect attaches it.
     if (link) await consumer.attach(link)
     return consumer
+  }
+
+  /**
+   * Consumes a queue in batches: the handler gets up to `size` messages, or those that arrived
+   * within `wait`. It returns nothing (all acked) or one outcome per message, an `Error` failing
+   * that message alone (retried or dead-lettered as by `consume`, the rest acked); throwing fails
+   * the whole batch.
+   *
+   * @example
+   * await broker.consumeBatch('search.index', async (batch) => {
+   *   const results = await index(batch.map((msg) => msg.body))
+   *   return results.map((r) => (r.ok ? 'ack' : new Error(r.reason)))
+   * }, { size: 100, wait: '200ms' })
+   */
+  async consumeBatch<Q extends QueueName<T>>(
+    queue: Q,
+    handler: BatchHandler<ConsumeBody<T, Q>>,
+    options?: BatchConsumeOptions,
+  ): Promise<ConsumerHandle> {
+    const resolved = resolveBatchOptions(options)
+    const batcher = new Batcher(handler as BatchHandler, resolved)
+    return this.consume(queue, (msg) => batcher.add(msg), resolved.consume)
   }
 
   /** Cancels consumers (their running handlers finish), waits for outstanding confirms, closes. */
