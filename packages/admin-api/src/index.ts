@@ -6,6 +6,24 @@ export { startServer } from './server.js'
 export type { RunningServer } from './server.js'
 export { ApiError } from './errors.js'
 export type { Actor, AppEnv, Role } from './context.js'
-export type { AuditAction, AuditEntry, AuditOutcome } from './audit/types.js'
+export type { AuditAction, AuditEntry, AuditOutcome, AuditRecorder } from './audit/types.js'
 export type { DiscoveredQueue, QueueRole, QueueRates, RetryTier } from './discovery/index.js'
 export type { Alert, AlertRule } from './alerts/index.js'
+export { createDeadLetterModule } from './dead-letters/module.js'
+export type { DeadLetterModule, DeadLetterModuleOptions } from './dead-letters/module.js'
+export type {
+  ArchivedMessage,
+  ArchiveListResult,
+  BrowseResult,
+  DeleteResult,
+  FailedMessage,
+  JsonValue,
+  MessageView,
+  OperationKind,
+  OperationStatus,
+  OperationView,
+  PayloadEncoding,
+  PurgeResult,
+  RequeueResult,
+  RestoreResult,
+} from './dead-letters/schemas.js'

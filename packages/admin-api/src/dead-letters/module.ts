@@ -97,7 +97,9 @@ function buildRoutes(services: DeadLetterServices) {
 
 /**
  * Browse, requeue, delete and purge dead letters; list and restore the archive; report the
- * progress of long operations. Authentication, roles, CSRF and problem+json are the app's.
+ * progress of long operations. Authentication, roles, CSRF and problem+json are the app's; it
+ * must set the signed-in `actor` on the context (`c.set('actor', ...)`) before these routes, since
+ * the audit log names who did what.
  *
  * @example
  * const deadLetters = createDeadLetterModule({ amqpUrls, audit, archiveMaxAge: '7D' })

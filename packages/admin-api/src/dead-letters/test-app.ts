@@ -5,7 +5,8 @@ import type { AuditEntry, AuditRecorder } from '../audit/types.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import { BROKER_URL } from '../rabbit/amqp-test-broker.js'
-import { createDeadLetterModule } from './module.js'
+// Through the package's entry, as an embedder would.
+import { createDeadLetterModule } from '../index.js'
 
 export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
 
