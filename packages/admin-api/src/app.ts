@@ -33,6 +33,8 @@ export interface AppOverrides {
   fetch?: typeof fetch
   /** Where log lines go. @default process.stdout */
   logSink?: LogSink
+  /** The clock of the caches and the alert window (epoch ms). @default Date.now */
+  now?: () => number
 }
 
 /** A created admin API: the Hono app (`app.fetch`, `app.request`) and its lifecycle. */
@@ -122,6 +124,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     ...urlPasswords([config.managementUrl]),
   ])
   const log = createLogger(redact, overrides.logSink)
+  const now = overrides.now ?? Date.now
   const management = createManagementClient({
     url: config.managementUrl,
     user: config.managementUser,
@@ -133,7 +136,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
   const services: Services = {
     config,
     management,
-    discovery: createDiscovery(management, config.discoveryCacheMs),
+    discovery: createDiscovery(management, config.discoveryCacheMs, now),
     audit,
     sessions: createSessionStore(config.sessionTtlMs),
     tokens: createTokenVerifier({
@@ -143,6 +146,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     loginLimiter: createRateLimiter(config.loginRateLimit, 60_000),
     log,
     probeAmqp: () => probeAmqpUrls(config.amqpUrls),
+    now,
   }
   const alerts = createAlertMonitor({
     discovery: services.discovery,
@@ -156,6 +160,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     intervalMs: config.alertIntervalMs,
     webhook: config.alertWebhook,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    now,
   })
   alerts.start()
   const deadLetters = createDeadLetterModule({

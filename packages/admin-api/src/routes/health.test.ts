@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../app.js'
-import { tempDir, testConfig } from '../test-support/core.js'
+import { spyFetch, tempDir, testConfig } from '../test-support/core.js'
+import { HEALTH_CACHE_MS } from './health.js'
 
 describe('GET /api/health', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
@@ -37,6 +38,30 @@ describe('GET /api/health', () => {
         amqp: 'down',
         management: 'down',
       })
+    } finally {
+      await warren.close()
+    }
+  })
+
+  it('answers the polls of two seconds from one reading of the management API', async () => {
+    const clock = { now: Date.now() }
+    const spy = spyFetch()
+    const warren = createApp(testConfig(dir.path), { fetch: spy.fetch, now: () => clock.now })
+    const overviewCalls = () => spy.paths.filter((path) => path === '/api/overview').length
+    try {
+      const polls = await Promise.all([1, 2, 3].map(() => warren.app.request('/api/health')))
+      clock.now += HEALTH_CACHE_MS - 1
+      const cached = await warren.app.request('/api/health')
+      const callsWithinTheCache = overviewCalls()
+      clock.now += 1
+      const fresh = await warren.app.request('/api/health')
+
+      expect([...polls, cached, fresh].map((response) => response.status)).toEqual([
+        200, 200, 200, 200, 200,
+      ])
+      expect(await fresh.json()).toEqual({ status: 'ok', amqp: 'up', management: 'up' })
+      expect(callsWithinTheCache).toBe(1)
+      expect(overviewCalls()).toBe(2)
     } finally {
       await warren.close()
     }

@@ -2,9 +2,21 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../context.js'
 import type { Services } from './services.js'
 
+/**
+ * How long one reading answers every health poll. Load balancers, the start script and every
+ * open console poll this route; without the cache each poll costs a management API call and a
+ * TCP probe of each AMQP node.
+ */
+export const HEALTH_CACHE_MS = 2000
+
+type Up = 'up' | 'down'
+type Health = { status: 'ok' | 'degraded'; amqp: Up; management: Up }
+
 /** `GET /api/health`: open, so load balancers and the start script can poll it. */
 export function healthRoutes(s: Services) {
-  return new Hono<AppEnv>().get('/health', async (c) => {
+  let cached: { at: number; reading: Promise<Health> } | undefined
+
+  const check = async (): Promise<Health> => {
     const [amqp, management] = await Promise.all([
       s.probeAmqp(),
       s.management.overview().then(
@@ -12,11 +24,22 @@ export function healthRoutes(s: Services) {
         () => false,
       ),
     ])
-    const body = {
-      status: amqp && management ? ('ok' as const) : ('degraded' as const),
-      amqp: amqp ? ('up' as const) : ('down' as const),
-      management: management ? ('up' as const) : ('down' as const),
+    return {
+      status: amqp && management ? 'ok' : 'degraded',
+      amqp: amqp ? 'up' : 'down',
+      management: management ? 'up' : 'down',
     }
-    return c.json(body, amqp && management ? 200 : 503)
+  }
+
+  // Concurrent polls share one reading; neither probe rejects, so nothing is cached as an error.
+  const reading = () => {
+    const at = s.now()
+    if (!cached || at - cached.at >= HEALTH_CACHE_MS) cached = { at, reading: check() }
+    return cached.reading
+  }
+
+  return new Hono<AppEnv>().get('/health', async (c) => {
+    const body = await reading()
+    return c.json(body, body.status === 'ok' ? 200 : 503)
   })
 }

@@ -19,4 +19,6 @@ export interface Services {
   log: Logger
   /** True when some AMQP node answers the protocol header. */
   probeAmqp(): Promise<boolean>
+  /** The clock of the caches (epoch ms). */
+  now(): number
 }
