@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
+import type { Registry } from 'prom-client'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
@@ -8,6 +9,8 @@ import type { Handler, HandlerMap } from './consume/message.js'
 import { toMs } from './duration.js'
 import { ClosedError, TopologyError, WarrenError } from './errors.js'
 import { errorFields } from './logging/logger.js'
+import { loadMetrics, type WarrenMetrics } from './metrics/metrics.js'
+import type { GaugeSource } from './metrics/observers.js'
 import {
   resolveConnectOptions,
   resolveConsumeOptions,
@@ -47,6 +50,11 @@ export interface BrokerEvents {
   'consumer-resumed': [{ queue: string }]
 }
 
+/** What `connect()` loads before the broker exists (optional peer dependencies). */
+interface Instruments {
+  metrics?: WarrenMetrics | undefined
+}
+
 /** One handler per message name, each typed by its schema. */
 export type Handlers<T> = { [K in MessageName<T>]?: Handler<MessageBody<T, K>> }
 
@@ -76,19 +84,28 @@ export class Broker<
   readonly #plans: Map<string, QueuePlan>
   readonly #consumers = new Set<Consumer>()
   #closed = false
+  readonly #metrics: WarrenMetrics | undefined
+  readonly #gauges: GaugeSource = {
+    buffered: () => this.#publisher.buffered,
+    inFlight: () => [...this.#consumers].map((c) => ({ queue: c.queue, active: c.active })),
+  }
 
   /** @internal use `connect()` */
-  constructor(options: ConnectOptions<T>) {
+  constructor(options: ConnectOptions<T>, instruments: Instruments = {}) {
     super()
     this.#options = resolveConnectOptions(options)
     this.#plans = planTopology(this.#options.topology)
     this.#publisher = new Publisher(this.#options)
+    this.#metrics = instruments.metrics
+    this.#publisher.observer = this.#metrics
+    this.#metrics?.attach(this.#gauges)
     this.#connection = new ConnectionManager(this.#options, (link, reconnected) =>
       this.#setup(link, reconnected),
     )
-    this.#connection.on('connected', ({ url, serverVersion, reconnected }) =>
-      this.emit(reconnected ? 'reconnected' : 'connected', { url, serverVersion }),
-    )
+    this.#connection.on('connected', ({ url, serverVersion, reconnected }) => {
+      if (reconnected) this.#metrics?.reconnected()
+      this.emit(reconnected ? 'reconnected' : 'connected', { url, serverVersion })
+    })
     this.#connection.on('disconnected', ({ error }) => {
       this.#publisher.detach()
       for (const consumer of this.#consumers) consumer.detach()
@@ -118,6 +135,17 @@ export class Broker<
 
   get connected(): boolean {
     return this.#connection.link !== undefined
+  }
+
+  /**
+   * The prom-client registry holding the `warren_*` metrics, undefined unless `connect()` was
+   * given `metrics`.
+   *
+   * @example
+   * app.get('/metrics', async () => new Response(await broker.metrics?.metrics()))
+   */
+  get metrics(): Registry | undefined {
+    return this.#metrics?.registry
   }
 
   /**
@@ -238,6 +266,7 @@ export class Broker<
             queue: q,
           }),
         onClosed: (c) => this.#consumers.delete(c),
+        metrics: this.#metrics,
       },
       plan,
       handler as Handler<unknown> | HandlerMap,
@@ -281,6 +310,7 @@ export class Broker<
     if (this.#connection.link) await this.#publisher.drain(this.#options.closeTimeoutMs)
     await this.#publisher.close()
     await this.#connection.close()
+    this.#metrics?.detach(this.#gauges)
   }
 
   async #setup(link: Link, reconnected: boolean): Promise<void> {
@@ -321,7 +351,9 @@ export class Broker<
 export async function connect<const T extends TopologyDefinition>(
   options: ConnectOptions<T> = {},
 ): Promise<Broker<T>> {
-  const broker = new Broker<T>(options)
+  const broker = new Broker<T>(options, {
+    metrics: options.metrics ? await loadMetrics(options.metrics) : undefined,
+  })
   await broker.start()
   return broker
 }

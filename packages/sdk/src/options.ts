@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { toMs, type Duration } from './duration.js'
 import { resolveKeyring, type EncryptionOptions, type Keyring } from './encryption/keyring.js'
 import type { IdempotencyStore } from './idempotency/store.js'
+import type { MetricsOptions } from './metrics/options.js'
 import { silentLogger, type Logger } from './logging/logger.js'
 import type { TopologyDefinition } from './topology/types.js'
 
@@ -53,6 +54,12 @@ export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinitio
   closeTimeout?: Duration | undefined
   /** AES-256-GCM payload encryption with key ids for rotation. @default off */
   encryption?: EncryptionOptions | undefined
+  /**
+   * Prometheus collectors (`warren_*`) through prom-client; `true` registers them in
+   * prom-client's global registry. Read them back with `broker.metrics`.
+   * @default false
+   */
+  metrics?: MetricsOptions | boolean | undefined
 }
 
 export interface ResolvedConnectOptions {

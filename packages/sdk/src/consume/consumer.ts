@@ -7,6 +7,7 @@ import { failureHeaders } from '../dead-letter/failure-headers.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { errorFields, type Logger } from '../logging/logger.js'
+import type { ConsumeObserver } from '../metrics/observers.js'
 import type { ResolvedConsumeOptions } from '../options.js'
 import type { Publisher } from '../publish/publisher.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
@@ -28,6 +29,8 @@ export interface ConsumerContext {
   redeclare: (plan: QueuePlan, link: Link) => Promise<void>
   onBrokerCancel: (queue: string, phase: 'cancelled' | 'resumed') => void
   onClosed: (consumer: Consumer) => void
+  /** Metrics, when enabled: binds this consumer's queue once. */
+  metrics?: { forQueue(queue: string): ConsumeObserver } | undefined
 }
 
 /** One channel's consumption; deliveries remember it so acks never cross to a newer channel. */
@@ -57,6 +60,7 @@ export class Consumer implements ConsumerHandle {
   #idleWaiters: (() => void)[] = []
   #cancelled = false
   #attachedTo: Link | undefined
+  readonly #observer: ConsumeObserver | undefined
 
   constructor(
     private readonly context: ConsumerContext,
@@ -64,10 +68,17 @@ export class Consumer implements ConsumerHandle {
     private readonly handler: Handler<unknown> | HandlerMap,
     private readonly options: ResolvedConsumeOptions,
     private readonly closeTimeoutMs: number,
-  ) {}
+  ) {
+    this.#observer = context.metrics?.forQueue(plan.name)
+  }
 
   get queue(): string {
     return this.plan.name
+  }
+
+  /** Handlers running now. */
+  get active(): number {
+    return this.#active
   }
 
   /** Opens this consumer's channel on a (new) connection and starts consuming. */
@@ -219,12 +230,16 @@ export class Consumer implements ConsumerHandle {
       properties: delivery.properties,
       content: decoded.content,
     }
+    const observer = this.#observer
+    const started = observer ? performance.now() : 0
     try {
       await runHandler(handler, message, this.options.timeoutMs)
       return { kind: 'ack' }
     } catch (error) {
       if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
       return { kind: 'fail', route: routeFailure(this.plan, attempt, error), error, attempt }
+    } finally {
+      observer?.handled((performance.now() - started) / 1000)
     }
   }
 
@@ -249,6 +264,7 @@ export class Consumer implements ConsumerHandle {
         })
       }
       this.#ack(state, delivery)
+      this.#observer?.ack()
       return
     }
     const { route, error, attempt } = outcome
@@ -256,6 +272,7 @@ export class Consumer implements ConsumerHandle {
       // No DLQ declared: the caller chose to drop what cannot be processed.
       this.context.logger.warn({ event: 'dropped', queue: this.queue, reason: route.reason })
       this.#ack(state, delivery)
+      this.#observer?.deadLetter()
       return
     }
     const reason = route.kind === 'dead-letter' ? route.reason : undefined
@@ -284,6 +301,8 @@ export class Consumer implements ConsumerHandle {
       return
     }
     this.#ack(state, delivery)
+    if (route.kind === 'retry') this.#observer?.retry()
+    else this.#observer?.deadLetter()
     const fields = {
       messageId: options.messageId,
       queue: this.queue,

@@ -8,6 +8,7 @@ import {
   WarrenError,
 } from '../errors.js'
 import { errorFields, silentLogger } from '../logging/logger.js'
+import type { PublishObserver } from '../metrics/observers.js'
 import type { ResolvedConnectOptions } from '../options.js'
 
 /** One publish from the call until its confirm; sent again after a reconnect until confirmed. */
@@ -17,6 +18,8 @@ interface Pending {
   content: Buffer
   options: Options.Publish & { messageId: string }
   startedAt: number
+  /** `performance.now()` when handed to the channel, for the confirm latency. */
+  sentAt: number
   deadline: number
   resolve: () => void
   reject: (error: Error) => void
@@ -51,6 +54,8 @@ export class Publisher {
   /** The error that closed the current channel, when the broker closed it (not the connection). */
   #channelError: Error | undefined
   readonly #logEach: boolean
+  /** Metrics, when enabled: told each publish's outcome. */
+  observer: PublishObserver | undefined
 
   constructor(private readonly options: ResolvedConnectOptions) {
     this.#logEach = options.logger !== silentLogger
@@ -109,6 +114,7 @@ export class Publisher {
         content,
         options,
         startedAt: now,
+        sentAt: 0,
         deadline: now + timeoutMs,
         resolve,
         reject,
@@ -121,7 +127,7 @@ export class Publisher {
       }
       const { bufferSize, overflow } = this.options.publish
       if (this.#held.length >= bufferSize && overflow === 'reject') {
-        reject(new BufferFullError(bufferSize))
+        this.#reject(pending, new BufferFullError(bufferSize))
         return
       }
       this.#hold(pending, false)
@@ -147,13 +153,18 @@ export class Publisher {
     const error = new ClosedError('broker closed before the publish was confirmed')
     for (const pending of [...this.#held, ...this.#inFlight.values()]) {
       clearTimeout(pending.timer)
-      pending.reject(error)
+      this.#reject(pending, error)
     }
     this.#held = []
     this.#inFlight.clear()
     const channel = this.#channel
     this.#channel = undefined
     if (channel) await channel.close().catch(() => {})
+  }
+
+  /** Publishes waiting for a channel (disconnected or blocked). */
+  get buffered(): number {
+    return this.#held.length
   }
 
   #ready(): boolean {
@@ -167,13 +178,15 @@ export class Publisher {
     } catch (error) {
       if (error instanceof IllegalOperationError) return false
       // amqplib refused to encode it (e.g. headers over 64 KiB): no channel will take it.
-      pending.reject(
+      this.#reject(
+        pending,
         new WarrenError('PUBLISH_FAILED', `cannot publish ${pending.options.messageId}`, {
           cause: error,
         }),
       )
       return true
     }
+    pending.sentAt = performance.now()
     this.#inFlight.set(++this.#seq, pending)
     this.#sweepTimer ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS)
     return true
@@ -191,7 +204,7 @@ export class Publisher {
     for (const [seq, pending] of this.#inFlight) {
       if (pending.deadline > now) continue
       this.#inFlight.delete(seq)
-      pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+      this.#reject(pending, new TimeoutError(this.#timeoutMessage(pending)))
     }
     this.#checkDrained()
   }
@@ -199,7 +212,7 @@ export class Publisher {
   #hold(pending: Pending, front: boolean): void {
     const remaining = pending.deadline - Date.now()
     if (remaining <= 0) {
-      pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+      this.#reject(pending, new TimeoutError(this.#timeoutMessage(pending)))
       return
     }
     pending.timer = setTimeout(() => this.#expire(pending), remaining)
@@ -211,7 +224,7 @@ export class Publisher {
     const index = this.#held.indexOf(pending)
     if (index === -1) return
     this.#held.splice(index, 1)
-    pending.reject(new TimeoutError(this.#timeoutMessage(pending)))
+    this.#reject(pending, new TimeoutError(this.#timeoutMessage(pending)))
     this.#checkDrained()
   }
 
@@ -258,16 +271,34 @@ export class Publisher {
     this.#checkDrained()
   }
 
+  #resolve(pending: Pending): void {
+    pending.resolve()
+    this.observer?.published(pending.exchange, pending.routingKey, 'confirmed')
+  }
+
+  #reject(pending: Pending, error: Error): void {
+    pending.reject(error)
+    this.observer?.published(
+      pending.exchange,
+      pending.routingKey,
+      error instanceof UnroutableError ? 'returned' : 'failed',
+    )
+  }
+
   #finish(pending: Pending, nacked: boolean): void {
+    // Returned messages are acked too: the broker answered, so both count as latency.
+    if (!nacked) this.observer?.confirmed((performance.now() - pending.sentAt) / 1000)
     if (nacked) {
-      pending.reject(
+      this.#reject(
+        pending,
         new WarrenError(
           'PUBLISH_NACKED',
           `broker refused message ${pending.options.messageId} (queue full or internal error)`,
         ),
       )
     } else if (pending.returnedReply !== undefined) {
-      pending.reject(
+      this.#reject(
+        pending,
         new UnroutableError({
           exchange: pending.exchange,
           routingKey: pending.routingKey,
@@ -276,7 +307,7 @@ export class Publisher {
         }),
       )
     } else {
-      pending.resolve()
+      this.#resolve(pending)
       if (this.#logEach) {
         this.options.logger.debug({
           event: 'published',
@@ -311,7 +342,8 @@ export class Publisher {
     for (const [seq, pending] of this.#inFlight) {
       if (pending.exchange !== missing) continue
       this.#inFlight.delete(seq)
-      pending.reject(
+      this.#reject(
+        pending,
         new WarrenError('EXCHANGE_NOT_FOUND', `exchange '${missing}' does not exist`, {
           cause: error,
         }),
@@ -333,7 +365,8 @@ export class Publisher {
       // A publish in flight each time the broker closed the channel is likely what it refuses
       // (too large, bad header): give up on it rather than close channel after channel.
       if (channelError && ++pending.channelErrors >= MAX_CHANNEL_ERRORS) {
-        pending.reject(
+        this.#reject(
+          pending,
           new WarrenError('PUBLISH_FAILED', `broker refused the publish: ${channelError.message}`, {
             cause: channelError,
           }),
