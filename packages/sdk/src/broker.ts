@@ -4,6 +4,9 @@ import type { Registry } from 'prom-client'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
+import { RpcClient } from './rpc/client.js'
+import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from './rpc/options.js'
+import { replyingHandler, type Responder } from './rpc/respond.js'
 import { Consumer, type ConsumerHandle } from './consume/consumer.js'
 import type { Handler, HandlerMap } from './consume/message.js'
 import { toMs } from './duration.js'
@@ -55,6 +58,14 @@ interface Instruments {
   metrics?: WarrenMetrics | undefined
 }
 
+/** Internal counts, for tests and health checks. */
+export interface BrokerDiagnostics {
+  /** Requests waiting for their reply: each holds one map entry and one timer. */
+  pendingRequests: number
+  /** Listeners on the reply channel: constant, never one per request. */
+  replyChannelListeners: number
+}
+
 /** One handler per message name, each typed by its schema. */
 export type Handlers<T> = { [K in MessageName<T>]?: Handler<MessageBody<T, K>> }
 
@@ -83,6 +94,7 @@ export class Broker<
   readonly #publisher: Publisher
   readonly #plans: Map<string, QueuePlan>
   readonly #consumers = new Set<Consumer>()
+  readonly #rpc: RpcClient
   #closed = false
   readonly #metrics: WarrenMetrics | undefined
   readonly #gauges: GaugeSource = {
@@ -96,6 +108,11 @@ export class Broker<
     this.#options = resolveConnectOptions(options)
     this.#plans = planTopology(this.#options.topology)
     this.#publisher = new Publisher(this.#options)
+    this.#rpc = new RpcClient(
+      () => this.#connection.link,
+      this.#options.logger,
+      this.#options.encryption,
+    )
     this.#metrics = instruments.metrics
     this.#publisher.observer = this.#metrics
     this.#metrics?.attach(this.#gauges)
@@ -302,11 +319,73 @@ export class Broker<
     return this.consume(queue, (msg) => batcher.add(msg), resolved.consume)
   }
 
+  /**
+   * Sends a request and resolves with the reply's body. Replies come over direct reply-to (no
+   * reply queue), matched by correlation id. Rejects with `TimeoutError` when no reply came in
+   * time, `RemoteError` when the responder threw, `UnroutableError` when no queue took the request.
+   *
+   * @example
+   * const quote = await broker.request('pricing', 'quote.get', { sku: 'A-1' }, { timeout: '2s' })
+   */
+  request<R = unknown, RK extends string = string>(
+    exchange: string,
+    routingKey: RK,
+    body: PublishBody<T, RK>,
+    options: RequestOptions = {},
+  ): Promise<R> {
+    let prepared: Prepared
+    let timeoutMs: number
+    try {
+      prepared = this.#prepare(routingKey, body, options)
+      timeoutMs = toMs(options.timeout ?? DEFAULT_REQUEST_TIMEOUT)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    return this.#rpc.request(
+      exchange,
+      routingKey,
+      prepared.content,
+      prepared.properties,
+      timeoutMs,
+    ) as Promise<R>
+  }
+
+  /**
+   * Answers requests arriving on a queue of the topology: the responder's result is the reply.
+   * A responder that throws sends the error back (the request rejects with `RemoteError`), and
+   * the request is acked, never retried: the requester decides whether to ask again.
+   *
+   * @example
+   * await broker.respond('pricing.quote', async (msg) => ({ price: await price(msg.body.sku) }))
+   */
+  respond<Q extends QueueName<T>>(
+    queue: Q,
+    responder: Responder<ConsumeBody<T, Q>>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle> {
+    const handler = replyingHandler(
+      {
+        publisher: this.#publisher,
+        logger: this.#options.logger,
+        service: this.#options.service,
+        keyring: this.#options.encryption,
+      },
+      responder as Responder,
+    )
+    return this.consume(queue, handler, options)
+  }
+
+  /** Internal counts: open requests and reply channel listeners. */
+  get diagnostics(): BrokerDiagnostics {
+    return { pendingRequests: this.#rpc.pending, replyChannelListeners: this.#rpc.listeners }
+  }
+
   /** Cancels consumers (their running handlers finish), waits for outstanding confirms, closes. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()))
+    await this.#rpc.close()
     if (this.#connection.link) await this.#publisher.drain(this.#options.closeTimeoutMs)
     await this.#publisher.close()
     await this.#connection.close()
@@ -323,6 +402,7 @@ export class Broker<
       this.#reportError(error)
     }
     await this.#publisher.attach(link)
+    this.#rpc.attach(link)
     for (const consumer of this.#consumers) await consumer.attach(link)
   }
 

@@ -17,6 +17,8 @@ export type WarrenErrorCode =
   | 'NO_HANDLER'
   | 'DECRYPTION_FAILED'
   | 'INVALID_OPTIONS'
+  | 'REMOTE_ERROR'
+  | 'REPLY_LOST'
 
 /** Base of every error the SDK throws; `code` is stable, `cause` keeps the underlying error. */
 export class WarrenError extends Error {
@@ -121,5 +123,15 @@ export class BufferFullError extends WarrenError {
 export class ClosedError extends WarrenError {
   constructor(message = 'broker is closed', options?: { cause?: unknown }) {
     super('CLOSED', message, options)
+  }
+}
+
+/** The responder of a `request()` threw; `remote` carries its error's name, message and code. */
+export class RemoteError extends WarrenError {
+  readonly remote: { name: string; message: string; code: string | undefined }
+
+  constructor(remote: { name: string; message: string; code?: string | undefined }) {
+    super('REMOTE_ERROR', `responder failed: ${remote.name}: ${remote.message}`)
+    this.remote = { name: remote.name, message: remote.message, code: remote.code }
   }
 }

@@ -18,6 +18,10 @@ export const HEADERS = {
   encryption: 'warren-encryption',
   encryptionKeyId: 'warren-encryption-key-id',
   encryptedContentType: 'warren-encrypted-content-type',
+  /** On a request: when the requester stops waiting (epoch ms); later, the responder skips it. */
+  deadline: 'warren-deadline',
+  /** On a reply: the responder's error name; the body is `{ name, message, code }`. */
+  replyError: 'warren-reply-error',
 } as const
 
 /** Why the SDK dead-lettered a message (`warren-dead-letter-reason`). */

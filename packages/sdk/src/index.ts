@@ -24,6 +24,7 @@ export {
   TimeoutError,
   BufferFullError,
   ClosedError,
+  RemoteError,
 } from './errors.js'
 export type { WarrenErrorCode, ValidationIssue } from './errors.js'
 export { HEADERS, DEAD_LETTER_REASONS } from './headers.js'
@@ -50,3 +51,6 @@ export { subscription } from './events/subscription.js'
 export type { SubscriptionOptions, SubscriptionQueue } from './events/subscription.js'
 export type { BatchHandler, BatchOutcome } from './batch/batcher.js'
 export type { BatchConsumeOptions } from './batch/options.js'
+export type { BrokerDiagnostics } from './broker.js'
+export type { RequestOptions } from './rpc/options.js'
+export type { Responder } from './rpc/respond.js'

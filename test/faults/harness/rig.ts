@@ -23,6 +23,8 @@ export interface RigOptions {
   heartbeat?: Duration
   /** What the consumer does before the message counts as consumed. @default nothing */
   handler?: (message: Message<Tick>) => void | Promise<void>
+  /** Whether the rig consumes itself; false when a scenario brings its own consumers. @default true */
+  consume?: boolean
   /** @default 100 */
   prefetch?: number
   /** @default 20 */
@@ -34,7 +36,8 @@ export interface Rig {
   readonly vhost: string
   readonly workload: Workload
   readonly publisher: FaultBroker
-  readonly consumer: FaultBroker
+  /** Undefined when `consume` is false. */
+  readonly consumer: FaultBroker | undefined
   /** What the services reported, as `<role> <event>` (e.g. `consumer reconnected`). */
   readonly events: string[]
   /** Messages of the `disconnected` events' errors. */
@@ -49,7 +52,7 @@ export interface Rig {
   finish(options?: {
     excused?: (id: string) => boolean
     /** For the report's notes column; a function is called after the drain. */
-    notes?: string | (() => string)
+    notes?: string | (() => string | Promise<string>)
   }): Promise<FaultResult>
   /** Closes both services (time-boxed) and deletes the vhost. */
   close(): Promise<void>
@@ -103,14 +106,17 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   }
 
   try {
-    const consumer = await service('consumer', options.consumerUrls ?? options.publisherUrls)
+    const consume = options.consume ?? true
+    const consumer = consume
+      ? await service('consumer', options.consumerUrls ?? options.publisherUrls)
+      : undefined
     const publisher = await service('publisher', options.publisherUrls)
     const workload = new Workload({
-      prefix: options.scenario,
+      prefix: options.scenario.replace(/[^\w]+/g, '-'),
       publish: (tick) => publisher.publish(EXCHANGE, ROUTING_KEY, tick, { messageId: tick.id }),
     })
     const handler = options.handler
-    await consumer.consume(
+    await consumer?.consume(
       WORK_QUEUE,
       async (message) => {
         const tick = message.body as Tick
@@ -127,7 +133,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       const rejected = Object.entries(workload.rejections)
         .map(([code, count]) => `${count} ${code}`)
         .join(', ')
-      const note = typeof notes === 'function' ? notes() : notes
+      const note = typeof notes === 'function' ? await notes() : notes
       recordResult(result, [note, rejected && `rejected: ${rejected}`].filter(Boolean).join('; '))
       return result
     }

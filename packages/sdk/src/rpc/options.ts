@@ -1,0 +1,17 @@
+import type { Duration } from '../duration.js'
+import type { PublishOptions } from '../options.js'
+
+/** Options of one `request()`; the publish options of the request message, but its own timeout. */
+export interface RequestOptions extends Omit<
+  PublishOptions,
+  'timeout' | 'correlationId' | 'expiration'
+> {
+  /**
+   * How long to wait for the reply; then the request rejects with `TimeoutError`, and a
+   * responder that gets it later skips it.
+   * @default '10s'
+   */
+  timeout?: Duration
+}
+
+export const DEFAULT_REQUEST_TIMEOUT = '10s'
