@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Channel, ConsumeMessage, MessageProperties } from 'amqplib'
+import type { Channel, ConsumeMessage, Message, MessageProperties } from 'amqplib'
 import { ApiError } from '../errors.js'
 import type { Republish } from '../dead-letters/scan.js'
 import { republishOptions } from '../dead-letters/republish.js'
@@ -73,7 +73,7 @@ export class Archive {
   }
 
   /** The archive copy of a dead letter: body, properties and headers, plus who/where/when. */
-  copyOf(message: ConsumeMessage, stamp: ArchiveStamp): Republish {
+  copyOf(message: Message, stamp: ArchiveStamp): Republish {
     const options = republishOptions(message.properties, message.properties.headers ?? {})
     options.headers = {
       ...options.headers,

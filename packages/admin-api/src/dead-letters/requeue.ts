@@ -1,4 +1,4 @@
-import type { ConsumeMessage } from 'amqplib'
+import type { Message } from 'amqplib'
 import type { Actor } from '../context.js'
 import { parseDeadLetter } from './parse.js'
 import { republishOptions, requeueHeaders } from './republish.js'
@@ -40,7 +40,7 @@ export async function requeue(
             const seen = new Set<string>()
             const unroutable: FailedMessage[] = []
             const at = new Date().toISOString()
-            const decide = (message: ConsumeMessage, id: string): Republish | null => {
+            const decide = (message: Message, id: string): Republish | null => {
               if (wanted && !wanted.has(id)) return null
               seen.add(id)
               const headers = message.properties.headers ?? {}

@@ -1,4 +1,5 @@
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib'
+import { randomUUID } from 'node:crypto'
+import type { ConfirmChannel, Message, Options } from 'amqplib'
 import { ApiError } from '../errors.js'
 import type { Progress } from '../operations/registry.js'
 import { ConfirmedPublisher, describeOutcome } from '../rabbit/amqp-publisher.js'
@@ -20,13 +21,19 @@ export interface ScanOptions {
    * Decides, in queue order, what happens to each message: a copy to publish (the message is
    * then acked once the copy is confirmed), or `null` to leave it where it is.
    */
-  decide(message: ConsumeMessage, id: string): Republish | null
+  decide(message: Message, id: string): Republish | null
   progress: Progress
   /**
    * Gives up waiting when no message came for this long (another consumer took them).
    * @default 2000
    */
   idleMs?: number
+  /**
+   * The consumer's prefetch when the queue holds more messages; tests lower it to reach the
+   * basic.get fallback with a few messages.
+   * @default 65535 (the AMQP maximum: the prefetch count is a 16-bit field)
+   */
+  prefetchLimit?: number
 }
 
 export interface ScanOutcome {
@@ -44,16 +51,24 @@ const MAX_PREFETCH = 65_535
  * confirmed. Everything else stays unacked until the caller closes the channel, which puts those
  * messages back where they were; messages that arrive meanwhile lie beyond `count` and are never
  * touched. Confirms are pipelined: nothing waits for one publish before the next.
+ *
+ * Messages left where they are stay unacked, so they fill the consumer's prefetch window, which
+ * cannot exceed 65,535. When held messages fill it and no pending confirm will free a slot, the
+ * broker delivers nothing more to the consumer: the rest is read with basic.get, which no
+ * prefetch limits (one round trip per message, so slower, but never stalled).
  */
 export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promise<ScanOutcome> {
   const { queue, count, decide, progress } = options
   const idleMs = options.idleMs ?? 2000
+  const prefetch = Math.min(count, options.prefetchLimit ?? MAX_PREFETCH)
+  const consumerTag = `warren-scan-${randomUUID()}`
   const publisher = new ConfirmedPublisher(channel)
   const moved: string[] = []
   const failed: FailedMessage[] = []
   let received = 0
-  let consumerTag: string | undefined
+  let acked = 0
   let consuming = true
+  let reading: 'consume' | 'get' = 'consume'
 
   return new Promise<ScanOutcome>((resolve, reject) => {
     let settled = false
@@ -74,7 +89,7 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
       if (!consuming) return
       consuming = false
       clearTimeout(idle)
-      if (consumerTag !== undefined) channel.cancel(consumerTag).catch(() => {})
+      if (reading === 'consume') channel.cancel(consumerTag).catch(() => {})
       finish()
     }
 
@@ -87,12 +102,30 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
       finish(new ApiError(502, 'amqp-interrupted', 'The AMQP channel closed during the operation'))
     }
 
-    const onMessage = (message: ConsumeMessage | null) => {
-      if (message === null) {
-        // The broker cancelled us: the queue was deleted.
-        stopConsuming()
-        return
+    const readTheRest = async () => {
+      reading = 'get'
+      clearTimeout(idle)
+      await channel.cancel(consumerTag)
+      while (consuming) {
+        const message = await channel.get(queue, { noAck: false })
+        if (message === false) break // another consumer took the rest
+        handle(message)
       }
+      stopConsuming()
+    }
+
+    // Every message received and not acked is held in the window, so when they fill it the
+    // broker has nothing in flight and sends nothing more until a pending confirm frees a slot.
+    const whenStalled = () => {
+      const stalled =
+        reading === 'consume' &&
+        consuming &&
+        received - acked >= prefetch &&
+        publisher.pending === 0
+      if (stalled) readTheRest().catch((error: unknown) => finish(error))
+    }
+
+    const handle = (message: Message) => {
       received += 1
       if (received > count) return // arrived after the start: held, given back on close
       const id = messageKey(message)
@@ -103,16 +136,27 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
         publisher.publish(copy.routingKey, copy.content, copy.options, (outcome) => {
           if (outcome === 'confirmed') {
             channel.ack(message)
+            acked += 1
             moved.push(id)
           } else {
             failed.push({ id, reason: describeOutcome(outcome, copy.routingKey) })
           }
           progress.advance()
+          whenStalled()
           finish()
         })
       }
       if (received === count) stopConsuming()
-      else armIdle()
+      else if (reading === 'consume') {
+        armIdle()
+        whenStalled()
+      }
+    }
+
+    const onMessage = (message: Message | null) => {
+      // null: the broker cancelled us because the queue was deleted.
+      if (message === null) stopConsuming()
+      else handle(message)
     }
 
     channel.on('close', onClose)
@@ -123,12 +167,10 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
       return
     }
     channel
-      .prefetch(Math.min(count, MAX_PREFETCH))
-      .then(() => channel.consume(queue, onMessage, { noAck: false }))
-      .then((ok) => {
-        consumerTag = ok.consumerTag
-        if (!consuming) channel.cancel(ok.consumerTag).catch(() => {})
-        else armIdle()
+      .prefetch(prefetch)
+      .then(() => channel.consume(queue, onMessage, { noAck: false, consumerTag }))
+      .then(() => {
+        if (consuming && reading === 'consume' && received === 0) armIdle()
       })
       .catch((error: unknown) => finish(error))
   })
