@@ -48,6 +48,26 @@ describe('alert rules', () => {
     ])
   })
 
+  it('counts the dead letters the broker routed itself, which only the DLQ depth shows', () => {
+    const dlq = { role: 'dead-letter' as const, consumers: 0, feeds: ['orders'] }
+    const before = topology(0, [queue('orders'), queue('orders.dlq', dlq)])
+    const now = topology(60_000, [
+      queue('orders', { totals: { published: 100, delivered: 100, acked: 95 } }),
+      // Rejected or expired in `orders`: the broker moved them, no client published them.
+      queue('orders.dlq', { ...dlq, messages: 5, ready: 5 }),
+    ])
+    expect(evaluateRules(now, baselineOf(snapshotOf(before)), thresholds)).toEqual([
+      { rule: 'dead-letter-growth', vhost: '/', queue: 'orders.dlq', value: 5, threshold: 0 },
+      {
+        rule: 'dead-letter-ratio',
+        vhost: '/',
+        queue: 'orders.dlq',
+        value: 0.0526,
+        threshold: 0.01,
+      },
+    ])
+  })
+
   it('stays quiet for a healthy topology', () => {
     const quiet = topology(0, [
       queue('orders', { ready: 5, messages: 5 }),

@@ -80,8 +80,10 @@ export function evaluateRules(
         threshold: 0,
       })
     }
-    // Dead letters that arrived in the window per message the feeding queues processed.
-    const dead = q.totals.published - before.published
+    // Dead letters that arrived in the window per message the feeding queues processed. What
+    // clients publish into the DLQ (the SDK does) counts in its publish counter; what the broker
+    // dead-letters itself (TTL, delivery limit, max length) shows only in its depth.
+    const dead = Math.max(q.totals.published - before.published, q.messages - before.messages)
     if (dead <= 0) continue
     let processed = 0
     for (const feed of q.feeds) {
