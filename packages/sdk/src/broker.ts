@@ -13,6 +13,7 @@ import { toMs } from './duration.js'
 import { ClosedError, TopologyError, WarrenError } from './errors.js'
 import { errorFields } from './logging/logger.js'
 import { loadMetrics, type WarrenMetrics } from './metrics/metrics.js'
+import { loadTracing, type PublishSpan, type Tracing } from './tracing/tracing.js'
 import type { GaugeSource } from './metrics/observers.js'
 import {
   resolveConnectOptions,
@@ -56,6 +57,7 @@ export interface BrokerEvents {
 /** What `connect()` loads before the broker exists (optional peer dependencies). */
 interface Instruments {
   metrics?: WarrenMetrics | undefined
+  tracing?: Tracing | undefined
 }
 
 /** Internal counts, for tests and health checks. */
@@ -97,6 +99,7 @@ export class Broker<
   readonly #rpc: RpcClient
   #closed = false
   readonly #metrics: WarrenMetrics | undefined
+  readonly #tracing: Tracing | undefined
   readonly #gauges: GaugeSource = {
     buffered: () => this.#publisher.buffered,
     inFlight: () => [...this.#consumers].map((c) => ({ queue: c.queue, active: c.active })),
@@ -114,6 +117,7 @@ export class Broker<
       this.#options.encryption,
     )
     this.#metrics = instruments.metrics
+    this.#tracing = instruments.tracing
     this.#publisher.observer = this.#metrics
     this.#metrics?.attach(this.#gauges)
     this.#connection = new ConnectionManager(this.#options, (link, reconnected) =>
@@ -179,19 +183,22 @@ export class Broker<
     body: PublishBody<T, RK>,
     options: PublishOptions = {},
   ): Promise<void> {
+    const span = this.#tracing?.startPublish(exchange, routingKey, options.traceparent)
     let prepared: Prepared
     try {
-      prepared = this.#prepare(routingKey, body, options)
+      prepared = this.#prepare(routingKey, body, options, span)
     } catch (error) {
+      span?.fail(error)
       return Promise.reject(error as Error)
     }
-    return this.#publisher.publish(
+    const confirmed = this.#publisher.publish(
       exchange,
       routingKey,
       prepared.content,
       prepared.properties,
       options.timeout === undefined ? undefined : toMs(options.timeout),
     )
+    return span ? span.track(confirmed) : confirmed
   }
 
   /**
@@ -218,7 +225,12 @@ export class Broker<
   }
 
   /** Validation, encoding and the properties of DESIGN.md section 2. */
-  #prepare(routingKey: string, body: unknown, options: PublishOptions): Prepared {
+  #prepare(
+    routingKey: string,
+    body: unknown,
+    options: PublishOptions,
+    span?: PublishSpan,
+  ): Prepared {
     if (this.#closed) throw new ClosedError()
     const schema = this.#options.topology.messages?.[options.type ?? routingKey]
     if (schema) {
@@ -239,14 +251,17 @@ export class Broker<
       persistent: true,
       mandatory: true,
     }
-    if (options.headers !== undefined || options.traceparent !== undefined || sealed) {
+    if (options.headers !== undefined || options.traceparent !== undefined || sealed || span) {
       const headers: Record<string, unknown> = { ...options.headers, ...sealed?.headers }
       if (options.traceparent) headers[HEADERS.traceparent] = options.traceparent
+      // The publish span continues the caller's traceparent and replaces it in the headers.
+      if (span) Object.assign(headers, span.headers)
       properties.headers = headers
     }
     if (options.correlationId !== undefined) properties.correlationId = options.correlationId
     if (options.priority !== undefined) properties.priority = options.priority
     if (options.expiration !== undefined) properties.expiration = String(toMs(options.expiration))
+    span?.prepared(properties.messageId, content.length, options.correlationId)
     return { content, properties }
   }
 
@@ -284,6 +299,7 @@ export class Broker<
           }),
         onClosed: (c) => this.#consumers.delete(c),
         metrics: this.#metrics,
+        tracing: this.#tracing,
       },
       plan,
       handler as Handler<unknown> | HandlerMap,
@@ -433,6 +449,7 @@ export async function connect<const T extends TopologyDefinition>(
 ): Promise<Broker<T>> {
   const broker = new Broker<T>(options, {
     metrics: options.metrics ? await loadMetrics(options.metrics) : undefined,
+    tracing: options.tracing ? await loadTracing(options.tracing) : undefined,
   })
   await broker.start()
   return broker

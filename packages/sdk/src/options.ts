@@ -5,6 +5,7 @@ import type { IdempotencyStore } from './idempotency/store.js'
 import type { MetricsOptions } from './metrics/options.js'
 import { silentLogger, type Logger } from './logging/logger.js'
 import type { TopologyDefinition } from './topology/types.js'
+import type { TracingOptions } from './tracing/options.js'
 
 export const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672'
 
@@ -60,6 +61,12 @@ export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinitio
    * @default false
    */
   metrics?: MetricsOptions | boolean | undefined
+  /**
+   * OpenTelemetry `publish` and `process` spans and a W3C `traceparent` header on every publish,
+   * through `@opentelemetry/api`; `true` uses the global tracer provider.
+   * @default false
+   */
+  tracing?: TracingOptions | boolean | undefined
 }
 
 export interface ResolvedConnectOptions {

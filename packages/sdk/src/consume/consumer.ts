@@ -8,6 +8,7 @@ import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import type { ConsumeObserver } from '../metrics/observers.js'
+import type { Tracing } from '../tracing/tracing.js'
 import type { ResolvedConsumeOptions } from '../options.js'
 import type { Publisher } from '../publish/publisher.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
@@ -31,6 +32,8 @@ export interface ConsumerContext {
   onClosed: (consumer: Consumer) => void
   /** Metrics, when enabled: binds this consumer's queue once. */
   metrics?: { forQueue(queue: string): ConsumeObserver } | undefined
+  /** Tracing, when enabled: a `process` span per delivery, active while the handler runs. */
+  tracing?: Tracing | undefined
 }
 
 /** One channel's consumption; deliveries remember it so acks never cross to a newer channel. */
@@ -187,6 +190,20 @@ export class Consumer implements ConsumerHandle {
     const headers = delivery.properties.headers ?? {}
     const previous = Number(headers[HEADERS.attempt] ?? 0)
     const attempt = (Number.isFinite(previous) && previous > 0 ? previous : 0) + 1
+    const tracing = this.context.tracing
+    if (!tracing) return this.#decide(delivery, headers, attempt)
+    const span = tracing.startProcess(this.queue, delivery, attempt)
+    const outcome = await span.run(() => this.#decide(delivery, headers, attempt))
+    if (outcome.kind === 'ack') span.end('ack')
+    else span.end(outcome.route.kind === 'retry' ? 'retry' : 'dead_letter', outcome.error)
+    return outcome
+  }
+
+  async #decide(
+    delivery: ConsumeMessage,
+    headers: Record<string, unknown>,
+    attempt: number,
+  ): Promise<Outcome> {
     const routingKey = originalRoutingKey(delivery)
     const decoded = decodeBody(delivery, this.context.messages, routingKey, this.context.keyring)
     if (!decoded.ok) {

@@ -1,0 +1,7 @@
+import type { TracerProvider } from '@opentelemetry/api'
+
+/** OpenTelemetry spans and W3C trace context, through `@opentelemetry/api` (optional peer). */
+export interface TracingOptions {
+  /** Where the `publish` and `process` spans are made. @default the global tracer provider */
+  tracerProvider?: TracerProvider
+}
