@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
+import { DelayedDelivery } from './delay/delayed-delivery.js'
 import { RpcClient } from './rpc/client.js'
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from './rpc/options.js'
 import { replyingHandler, type Responder } from './rpc/respond.js'
@@ -97,6 +98,7 @@ export class Broker<
   readonly #plans: Map<string, QueuePlan>
   readonly #consumers = new Set<Consumer>()
   readonly #rpc: RpcClient
+  readonly #delay: DelayedDelivery
   #closed = false
   readonly #metrics: WarrenMetrics | undefined
   readonly #tracing: Tracing | undefined
@@ -111,6 +113,12 @@ export class Broker<
     this.#options = resolveConnectOptions(options)
     this.#plans = planTopology(this.#options.topology)
     this.#publisher = new Publisher(this.#options)
+    this.#delay = new DelayedDelivery({
+      publisher: this.#publisher,
+      logger: this.#options.logger,
+      consumerId: this.#options.consumerId,
+      link: () => this.#connection.link,
+    })
     this.#rpc = new RpcClient(
       () => this.#connection.link,
       this.#options.logger,
@@ -129,6 +137,7 @@ export class Broker<
     })
     this.#connection.on('disconnected', ({ error }) => {
       this.#publisher.detach()
+      this.#delay.detach()
       for (const consumer of this.#consumers) consumer.detach()
       this.emit('disconnected', { error })
     })
@@ -183,6 +192,9 @@ export class Broker<
     body: PublishBody<T, RK>,
     options: PublishOptions = {},
   ): Promise<void> {
+    if (options.delay !== undefined) {
+      return this.#publishDelayed(exchange, routingKey, body, options)
+    }
     const span = this.#tracing?.startPublish(exchange, routingKey, options.traceparent)
     let prepared: Prepared
     try {
@@ -206,6 +218,21 @@ export class Broker<
    * validated before anything is sent. Rejects with the first failure.
    */
   async publishBatch(items: readonly BatchItem[]): Promise<void> {
+    if (items.some((item) => item.options?.delay !== undefined)) {
+      // Every body is still validated before anything is sent.
+      for (const item of items) this.#prepare(item.routingKey, item.body, item.options ?? {})
+      await Promise.all(
+        items.map((item) =>
+          this.publish(
+            item.exchange,
+            item.routingKey,
+            item.body as PublishBody<T, string>,
+            item.options,
+          ),
+        ),
+      )
+      return
+    }
     const prepared = items.map((item) =>
       this.#prepare(item.routingKey, item.body, item.options ?? {}),
     )
@@ -222,6 +249,27 @@ export class Broker<
         )
       }),
     )
+  }
+
+  /** A publish with `delay`: validated and encoded now, sent through the delay levels. */
+  #publishDelayed(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    options: PublishOptions,
+  ): Promise<void> {
+    try {
+      const delayMs = toMs(options.delay ?? 0)
+      const prepared = this.#prepare(routingKey, body, options)
+      const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout)
+      const { content, properties } = prepared
+      if (delayMs === 0) {
+        return this.#publisher.publish(exchange, routingKey, content, properties, timeoutMs)
+      }
+      return this.#delay.publish(exchange, routingKey, content, properties, delayMs, timeoutMs)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
   }
 
   /** Validation, encoding and the properties of DESIGN.md section 2. */
@@ -402,6 +450,7 @@ export class Broker<
     this.#closed = true
     await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()))
     await this.#rpc.close()
+    await this.#delay.close(this.#options.closeTimeoutMs)
     if (this.#connection.link) await this.#publisher.drain(this.#options.closeTimeoutMs)
     await this.#publisher.close()
     await this.#connection.close()
@@ -415,6 +464,13 @@ export class Broker<
     } catch (error) {
       // A mismatch will not heal by reconnecting: report it and carry on with what exists.
       if (!(error instanceof TopologyError) || !reconnected) throw error
+      this.#reportError(error)
+    }
+    try {
+      await this.#delay.setup(link)
+    } catch (error) {
+      // Immediate publishes and consumers must not wait on the delay levels: report and go on.
+      if (!(error instanceof TopologyError)) throw error
       this.#reportError(error)
     }
     await this.#publisher.attach(link)

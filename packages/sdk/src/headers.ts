@@ -22,6 +22,13 @@ export const HEADERS = {
   deadline: 'warren-deadline',
   /** On a reply: the responder's error name; the body is `{ name, message, code }`. */
   replyError: 'warren-reply-error',
+  /** On a delayed message: where it goes when its time has come. */
+  delayExchange: 'warren-delay-exchange',
+  delayRoutingKey: 'warren-delay-routing-key',
+  /** On a delayed message: when it is due (ISO 8601). */
+  delayUntil: 'warren-delay-until',
+  /** On a delayed message: its own expiration (ms), applied from delivery on. */
+  delayExpiration: 'warren-delay-expiration',
 } as const
 
 /** Why the SDK dead-lettered a message (`warren-dead-letter-reason`). */

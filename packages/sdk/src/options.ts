@@ -129,6 +129,13 @@ export interface PublishOptions {
   priority?: number
   /** Per-message TTL. @default none */
   expiration?: Duration
+  /**
+   * Deliver after this long (e.g. `'90s'`), through the shared power-of-two delay levels
+   * `warren.delay.<2^k>ms`, declared on the first delayed publish. Resolves once the message is
+   * confirmed into the first level. Up to about 795 days; accurate to a few ms per level.
+   * @default none (at once)
+   */
+  delay?: Duration
   /** Overrides the connection's publish timeout for this call. @default the connection's */
   timeout?: Duration
 }

@@ -4,7 +4,7 @@ import type { PublishOptions } from '../options.js'
 /** Options of one `request()`; the publish options of the request message, but its own timeout. */
 export interface RequestOptions extends Omit<
   PublishOptions,
-  'timeout' | 'correlationId' | 'expiration'
+  'timeout' | 'correlationId' | 'expiration' | 'delay'
 > {
   /**
    * How long to wait for the reply; then the request rejects with `TimeoutError`, and a

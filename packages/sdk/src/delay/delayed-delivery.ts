@@ -1,0 +1,88 @@
+import type { Options } from 'amqplib'
+import type { Link } from '../connection/connection-manager.js'
+import { HEADERS } from '../headers.js'
+import { declareDelayInfrastructure, deliverQueueExists } from './declare.js'
+import { Forwarder, type ForwarderContext } from './forwarder.js'
+import { delayRoute } from './levels.js'
+
+/**
+ * Delayed publish without the delayed-message plugin, as NServiceBus does it: a cascade of
+ * power-of-two TTL levels. The message enters at the level of its delay's highest bit and waits
+ * in the queue of every level whose bit is set; the destination rides along in headers and a
+ * forwarder publishes it there at the end. The infrastructure is declared on the first delayed
+ * publish; an instance that finds it already declared forwards too, so delayed messages are
+ * delivered even when their publisher is gone.
+ */
+export class DelayedDelivery {
+  readonly #forwarder: Forwarder
+  /** This broker made a delayed publish: declare on every connection from now on. */
+  #wanted = false
+  #declaredOn: Link | undefined
+  #declaring: Promise<void> | undefined
+
+  constructor(private readonly context: ForwarderContext) {
+    this.#forwarder = new Forwarder(context)
+  }
+
+  /** On every (re)connect, before held publishes go out. */
+  async setup(link: Link): Promise<void> {
+    if (!this.#wanted && !(await deliverQueueExists(link.model))) return
+    await this.#declare(link)
+    await this.#forwarder.attach(link)
+  }
+
+  detach(): void {
+    this.#forwarder.detach()
+    this.#declaredOn = undefined
+  }
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish & { messageId: string },
+    delayMs: number,
+    timeoutMs: number | undefined,
+  ): Promise<void> {
+    const route = delayRoute(delayMs)
+    this.#wanted = true
+    const link = this.context.link()
+    // Disconnected: the publisher holds the message and the next setup declares first.
+    if (link) {
+      await this.#declare(link)
+      await this.#forwarder.attach(link)
+    }
+    const { expiration, ...rest } = properties
+    const headers: Record<string, unknown> = {
+      ...properties.headers,
+      [HEADERS.delayExchange]: exchange,
+      [HEADERS.delayRoutingKey]: routingKey,
+      [HEADERS.delayUntil]: new Date(Date.now() + delayMs).toISOString(),
+    }
+    // A per-message TTL would cut its wait in a level short: it starts at delivery instead.
+    if (expiration !== undefined) headers[HEADERS.delayExpiration] = String(expiration)
+    return this.context.publisher.publish(
+      route.exchange,
+      route.routingKey,
+      content,
+      { ...rest, headers },
+      timeoutMs,
+    )
+  }
+
+  close(timeoutMs: number): Promise<void> {
+    return this.#forwarder.close(timeoutMs)
+  }
+
+  #declare(link: Link): Promise<void> {
+    if (this.#declaredOn === link) return Promise.resolve()
+    this.#declaring ??= declareDelayInfrastructure(link.model)
+      .then(() => {
+        this.#declaredOn = link
+      })
+      .finally(() => {
+        this.#declaring = undefined
+      })
+    return this.#declaring
+  }
+}
