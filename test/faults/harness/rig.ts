@@ -19,6 +19,11 @@ export interface RigOptions {
   publisherUrls: readonly string[]
   /** Node URLs the consuming service connects to. @default publisherUrls */
   consumerUrls?: readonly string[]
+  /**
+   * A node URL to declare the topology through before the services connect: a quorum queue's
+   * leader starts on the node that declares it. @default the services declare it themselves
+   */
+  declareVia?: string
   /** AMQP heartbeat of both services. @default '5s' */
   heartbeat?: Duration
   /** What the consumer does before the message counts as consumed. @default nothing */
@@ -106,6 +111,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   }
 
   try {
+    if (options.declareVia !== undefined) {
+      const declarer = await connect({
+        url: urlsFor([options.declareVia]),
+        topology: faultTopology,
+      })
+      await declarer.close()
+    }
     const consume = options.consume ?? true
     const consumer = consume
       ? await service('consumer', options.consumerUrls ?? options.publisherUrls)

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createApp, loadConfig } from '@warren/admin-api'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCluster, type RabbitCluster } from '../support/cluster.js'
+import type { RabbitNode } from '../support/rabbit-node.js'
+import { expectRecoveredWithoutLoss } from './harness/assertions.js'
+import { startRig } from './harness/rig.js'
+import { WORK_QUEUE } from './harness/topology.js'
+import { sleep, waitFor } from './harness/wait.js'
+
+// Faults of a 3-node cluster: a node crashes or freezes under the services' feet. Every
+// scenario leaves the cluster whole again (the node restarted) for the next one.
+let cluster: RabbitCluster
+let n1: RabbitNode
+let n2: RabbitNode
+let n3: RabbitNode
+beforeAll(async () => {
+  cluster = await startCluster({ prefix: `warren-f${randomBytes(3).toString('hex')}-` })
+  ;[n1, n2, n3] = cluster.nodes as [RabbitNode, RabbitNode, RabbitNode]
+}, 300_000)
+afterAll(async () => {
+  await cluster?.stop()
+})
+
+/** Brings a killed node back and waits until the cluster sees all of its nodes again. */
+async function revive(node: RabbitNode): Promise<void> {
+  await node.restart()
+  await cluster.waitForRunning()
+}
+
+describe('cluster faults under load', () => {
+  it('three node URLs: when the node both services use dies, they fail over to the next', async () => {
+    // The queue's leader lives on n2, so only the services' own node goes away.
+    const rig = await startRig({
+      scenario: 'failover to next URL',
+      admin: cluster,
+      declareVia: n2.url,
+      publisherUrls: [n1.url, n2.url, n3.url],
+    })
+    let killed = false
+    try {
+      await rig.workload.run(2000)
+      await n1.signal('SIGKILL')
+      killed = true
+      rig.workload.faultEnded()
+      await waitFor(
+        () =>
+          rig.events.includes('publisher reconnected') &&
+          rig.events.includes('consumer reconnected'),
+        'both services to reconnect to another node',
+      )
+      await rig.workload.run(3000)
+      const result = await rig.finish()
+      expectRecoveredWithoutLoss(result)
+      expect(rig.events).toEqual(
+        expect.arrayContaining(['publisher disconnected', 'consumer disconnected']),
+      )
+    } finally {
+      await rig.close()
+      if (killed) await revive(n1)
+    }
+  })
+
+  it('kill -9 of the quorum leader: a follower takes over and no confirmed message is lost', async () => {
+    const rig = await startRig({
+      scenario: 'kill -9 quorum leader',
+      admin: cluster,
+      declareVia: n1.url,
+      publisherUrls: [n2.url, n3.url],
+      consumerUrls: [n3.url, n2.url],
+    })
+    let killed: RabbitNode | undefined
+    try {
+      const leader = await cluster.leaderOf(rig.vhost, WORK_QUEUE)
+      expect(leader.name).toBe(n1.name)
+      await rig.workload.run(2000)
+      await leader.signal('SIGKILL')
+      killed = leader
+      rig.workload.faultEnded()
+      await waitFor(
+        async () => (await cluster.leaderOf(rig.vhost, WORK_QUEUE).catch(() => leader)) !== leader,
+        'a new leader',
+      )
+      await rig.workload.run(3000)
+      const result = await rig.finish({
+        notes: `new leader ${(await cluster.leaderOf(rig.vhost, WORK_QUEUE)).name}`,
+      })
+      expectRecoveredWithoutLoss(result)
+    } finally {
+      await rig.close()
+      if (killed) await revive(killed)
+    }
+  })
+
+  it('SIGSTOP of the quorum leader for 15 s: the others elect a leader, the frozen node rejoins', async () => {
+    // The consumer sits on the frozen node and finds out by heartbeat; the publisher does not.
+    const rig = await startRig({
+      scenario: 'SIGSTOP quorum leader 15s',
+      admin: cluster,
+      declareVia: n1.url,
+      publisherUrls: [n2.url, n3.url],
+      consumerUrls: [n1.url, n2.url, n3.url],
+      heartbeat: '2s',
+    })
+    try {
+      const leader = await cluster.leaderOf(rig.vhost, WORK_QUEUE)
+      expect(leader.name).toBe(n1.name)
+      await rig.workload.run(2000)
+      await leader.signal('SIGSTOP')
+      // Measured from the freeze: the cluster can route around a frozen node.
+      rig.workload.faultEnded()
+      try {
+        await sleep(15_000)
+      } finally {
+        await leader.signal('SIGCONT')
+      }
+      await rig.workload.run(3000)
+      const result = await rig.finish()
+      expectRecoveredWithoutLoss(result)
+      expect(rig.events).toEqual(expect.arrayContaining(['consumer reconnected']))
+      await cluster.waitForRunning()
+    } finally {
+      await rig.close()
+    }
+  })
+
+  it('the admin API answers 502 while its management node is dead, and recovers when it is back', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'warren-faults-admin-'))
+    const token = randomBytes(16).toString('hex')
+    // The admin API takes one management URL (WARREN_MANAGEMENT_URL): n3's.
+    const admin = createApp(
+      loadConfig({
+        WARREN_AMQP_URL: n3.url,
+        WARREN_MANAGEMENT_URL: n3.managementUrl,
+        WARREN_ADMIN_TOKEN: token,
+        WARREN_DATA_DIR: dataDir,
+        WARREN_MANAGEMENT_TIMEOUT: '2s',
+      }),
+      { logSink: () => {} },
+    )
+    const get = (path: string) =>
+      admin.app.request(path, { headers: { authorization: `Bearer ${token}` } })
+    const rig = await startRig({
+      scenario: 'admin API, management node dies',
+      admin: cluster,
+      declareVia: n1.url,
+      publisherUrls: [n1.url, n2.url],
+      consumerUrls: [n2.url, n1.url],
+    })
+    let killed = false
+    try {
+      await rig.workload.run(2000)
+      const before = await get('/api/overview')
+      expect(before.status).toBe(200)
+      const overview = (await before.json()) as { broker: { nodes: { running: boolean }[] } }
+      expect(overview.broker.nodes.filter((node) => node.running)).toHaveLength(3)
+
+      await n3.signal('SIGKILL')
+      killed = true
+      rig.workload.faultEnded()
+      const during = await get('/api/overview')
+      expect(during.status).toBe(502)
+      expect(during.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      expect(await during.json()).toMatchObject({
+        status: 502,
+        title: 'RabbitMQ management API unavailable',
+      })
+
+      await n3.restart()
+      killed = false
+      const restartedAt = Date.now()
+      await waitFor(async () => (await get('/api/overview')).status === 200, 'the admin API')
+      const answeringAfterMs = Date.now() - restartedAt
+      await cluster.waitForRunning()
+      await rig.workload.run(2000)
+      const result = await rig.finish({
+        notes: `502 while n3 was dead; 200 again ${answeringAfterMs} ms after it restarted`,
+      })
+      expectRecoveredWithoutLoss(result)
+      const queues = await get('/api/queues')
+      expect(queues.status).toBe(200)
+    } finally {
+      await rig.close()
+      await admin.close()
+      await rm(dataDir, { recursive: true, force: true })
+      if (killed) await revive(n3)
+    }
+  })
+})
