@@ -1,5 +1,6 @@
 export { connect, Broker } from './broker.js'
 export type { BrokerEvents, BatchItem, Handlers } from './broker.js'
+export type { BrokerLike } from './broker-like.js'
 export { defineTopology } from './topology/define.js'
 export { retryQueueName, deadLetterQueueName } from './topology/names.js'
 export type {

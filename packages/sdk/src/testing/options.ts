@@ -1,0 +1,33 @@
+import type { TopologyDefinition } from '../topology/types.js'
+
+/** Options of the in-memory fake broker. */
+export interface FakeBrokerOptions<T extends TopologyDefinition = TopologyDefinition> {
+  /** The same topology the service passes to `connect()`. @default {} */
+  topology?: T
+  /** `appId` of published messages and part of `warren-consumer`. @default 'warren' */
+  service?: string
+  /**
+   * How retry tiers wait: `'immediate'` sends a failed message back to its queue at once, so
+   * `drain()` settles every retry; `'timers'` waits each tier's delay with `setTimeout`, which
+   * `vi.useFakeTimers()` (or real time) then controls.
+   * @default 'immediate'
+   */
+  retryDelays?: 'immediate' | 'timers'
+}
+
+export interface ResolvedFakeOptions {
+  topology: TopologyDefinition
+  service: string
+  consumerId: string
+  retryDelays: 'immediate' | 'timers'
+}
+
+export function resolveFakeOptions(options: FakeBrokerOptions): ResolvedFakeOptions {
+  const service = options.service ?? 'warren'
+  return {
+    topology: options.topology ?? {},
+    service,
+    consumerId: `${service}@fake:${process.pid}`,
+    retryDelays: options.retryDelays ?? 'immediate',
+  }
+}
