@@ -233,20 +233,32 @@ export class Broker<
       )
       return
     }
-    const prepared = items.map((item) =>
-      this.#prepare(item.routingKey, item.body, item.options ?? {}),
+    const tracing = this.#tracing
+    const spans = items.map((item) =>
+      tracing?.startPublish(item.exchange, item.routingKey, item.options?.traceparent),
     )
+    let prepared: Prepared[]
+    try {
+      prepared = items.map((item, i) =>
+        this.#prepare(item.routingKey, item.body, item.options ?? {}, spans[i]),
+      )
+    } catch (error) {
+      for (const span of spans) span?.fail(error)
+      throw error
+    }
     await Promise.all(
       prepared.map((p, i) => {
         const item = items[i] as BatchItem
         const timeout = item.options?.timeout
-        return this.#publisher.publish(
+        const confirmed = this.#publisher.publish(
           item.exchange,
           item.routingKey,
           p.content,
           p.properties,
           timeout === undefined ? undefined : toMs(timeout),
         )
+        const span = spans[i]
+        return span ? span.track(confirmed) : confirmed
       }),
     )
   }

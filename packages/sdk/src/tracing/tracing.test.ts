@@ -152,6 +152,21 @@ describe('tracing', () => {
     })
   })
 
+  it('gives each message of a batch its own publish span and traceparent', async () => {
+    await withBroker(async (broker) => {
+      await broker.publishBatch([
+        { exchange: 'orders', routingKey: 'order.paid', body: { n: 1 } },
+        { exchange: 'orders', routingKey: 'order.paid', body: { n: 2 } },
+      ])
+      const sent = await vhost.drain('shipping.label')
+      const published = spans('publish orders')
+      expect(sent.map((m) => m.properties.headers?.[HEADERS.traceparent])).toEqual(
+        published.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`),
+      )
+      expect(new Set(published.map((s) => s.spanContext().spanId)).size).toBe(2)
+    })
+  })
+
   it('marks the publish span failed when the broker returns the message', async () => {
     await withBroker(async (broker) => {
       await expect(broker.publish('orders', 'order.lost', {})).rejects.toThrow(/returned/)
