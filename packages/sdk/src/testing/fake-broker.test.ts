@@ -149,7 +149,7 @@ describe('FakeBroker', () => {
   it('waits out each tier delay on timers when asked, so fake timers control retries', async () => {
     vi.useFakeTimers()
     try {
-      const timed = new FakeBroker({ topology, retryDelays: 'timers' })
+      const timed = new FakeBroker({ topology, delays: 'timers' })
       const attempts: number[] = []
       await timed.consume('billing.charge', (msg) => {
         attempts.push(msg.attempt)
@@ -166,6 +166,22 @@ describe('FakeBroker', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('holds a delayed publish until its delay passes on timers, and delivers it at once otherwise', async () => {
+    vi.useFakeTimers()
+    try {
+      const timed = new FakeBroker({ topology, delays: 'timers' })
+      await timed.publish('audit', '', { n: 1 }, { delay: '90s' })
+      expect(timed.messages('crm.sync')).toEqual([])
+      await vi.advanceTimersByTimeAsync(90_000)
+      expect(timed.messages('crm.sync').map((m) => m.body)).toEqual([{ n: 1 }])
+      await timed.close()
+    } finally {
+      vi.useRealTimers()
+    }
+    await fake.publish('audit', '', { n: 2 }, { delay: '90s' })
+    expect(fake.messages('crm.sync').map((m) => m.body)).toEqual([{ n: 2 }])
   })
 
   it('dead-letters a NonRetryableError at once with reason non-retryable', async () => {

@@ -59,7 +59,14 @@ export class FakeBroker<
     options: PublishOptions = {},
   ): Promise<void> {
     try {
-      this.#send(exchange, routingKey, this.#prepare(routingKey, body, options))
+      const prepared = this.#prepare(routingKey, body, options)
+      const delayMs = options.delay === undefined ? 0 : toMs(options.delay)
+      if (delayMs > 0 && this.#options.delays === 'timers') {
+        // Accepted now, routed when due, as the delay levels do.
+        this.#later(delayMs, () => this.#send(exchange, routingKey, prepared))
+      } else {
+        this.#send(exchange, routingKey, prepared)
+      }
       return Promise.resolve()
     } catch (error) {
       return Promise.reject(error as Error)
@@ -293,13 +300,18 @@ export class FakeBroker<
         properties: { ...copy.properties, headers },
       })
     }
-    if (this.#options.retryDelays === 'immediate') {
-      expire()
-      return
-    }
+    if (this.#options.delays === 'immediate') expire()
+    else this.#later(delayMs, expire)
+  }
+
+  #later(delayMs: number, run: () => void): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
-      expire()
+      try {
+        run()
+      } catch {
+        // A delayed publish whose route vanished is dropped, as the delay levels would.
+      }
       this.#checkIdle()
     }, delayMs)
     this.#timers.add(timer)

@@ -7,19 +7,19 @@ export interface FakeBrokerOptions<T extends TopologyDefinition = TopologyDefini
   /** `appId` of published messages and part of `warren-consumer`. @default 'warren' */
   service?: string
   /**
-   * How retry tiers wait: `'immediate'` sends a failed message back to its queue at once, so
-   * `drain()` settles every retry; `'timers'` waits each tier's delay with `setTimeout`, which
+   * How retry tiers and delayed publishes (`{ delay }`) wait: `'immediate'` delivers at once, so
+   * `drain()` settles every retry; `'timers'` waits each delay with `setTimeout`, which
    * `vi.useFakeTimers()` (or real time) then controls.
    * @default 'immediate'
    */
-  retryDelays?: 'immediate' | 'timers'
+  delays?: 'immediate' | 'timers'
 }
 
 export interface ResolvedFakeOptions {
   topology: TopologyDefinition
   service: string
   consumerId: string
-  retryDelays: 'immediate' | 'timers'
+  delays: 'immediate' | 'timers'
 }
 
 export function resolveFakeOptions(options: FakeBrokerOptions): ResolvedFakeOptions {
@@ -28,6 +28,6 @@ export function resolveFakeOptions(options: FakeBrokerOptions): ResolvedFakeOpti
     topology: options.topology ?? {},
     service,
     consumerId: `${service}@fake:${process.pid}`,
-    retryDelays: options.retryDelays ?? 'immediate',
+    delays: options.delays ?? 'immediate',
   }
 }
