@@ -133,10 +133,20 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   })
   const audit = createFileAuditLog(config.dataDir)
+  const deadLetters = createDeadLetterModule({
+    amqpUrls: config.amqpUrls,
+    audit,
+    archiveMaxAge: config.archiveMaxAge,
+  })
   const services: Services = {
     config,
     management,
-    discovery: createDiscovery(management, config.discoveryCacheMs, now),
+    discovery: createDiscovery(
+      management,
+      config.discoveryCacheMs,
+      now,
+      deadLetters.deadLetteredAt,
+    ),
     audit,
     sessions: createSessionStore(config.sessionTtlMs),
     tokens: createTokenVerifier({
@@ -163,11 +173,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     now,
   })
   alerts.start()
-  const deadLetters = createDeadLetterModule({
-    amqpUrls: config.amqpUrls,
-    audit,
-    archiveMaxAge: config.archiveMaxAge,
-  })
   const app = buildApp(services, alerts, deadLetters)
   return {
     app,

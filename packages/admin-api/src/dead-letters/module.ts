@@ -9,6 +9,7 @@ import { QueueLocks } from '../operations/locks.js'
 import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { browse } from './browse.js'
+import { createHeadReader, type HeadReader } from './head.js'
 import { requeue } from './requeue.js'
 import { deleteMessages, purge } from './remove.js'
 import {
@@ -32,11 +33,21 @@ export interface DeadLetterModuleOptions {
   audit: AuditRecorder
   /** `x-max-age` of the `warren.archive` stream, e.g. `7D`. */
   archiveMaxAge: string
+  /**
+   * How long the dead-lettered time of a queue's head message is reused.
+   * @default 5000
+   */
+  headCacheMs?: number
 }
 
 export interface DeadLetterModule {
   /** Dead-letter, archive and operation routes; mount with `.route('/api', routes)`. */
   routes: ReturnType<typeof buildRoutes>
+  /**
+   * When the message at the head of a dead-letter queue was dead-lettered (epoch ms), read without
+   * changing the queue and cached briefly; null when unknown.
+   */
+  deadLetteredAt: HeadReader['deadLetteredAt']
   /** Closes the AMQP connections the module opened. */
   close(): Promise<void>
 }
@@ -109,12 +120,22 @@ function buildRoutes(services: DeadLetterServices) {
  */
 export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLetterModule {
   const pool = new AmqpPool({ urls: options.amqpUrls })
+  const locks = new QueueLocks()
   const services: DeadLetterServices = {
     pool,
     archive: new Archive(pool, options.archiveMaxAge),
-    locks: new QueueLocks(),
+    locks,
     operations: new OperationRegistry(),
     audit: options.audit,
   }
-  return { routes: buildRoutes(services), close: () => pool.close() }
+  const head = createHeadReader({
+    pool,
+    locks,
+    ...(options.headCacheMs === undefined ? {} : { cacheMs: options.headCacheMs }),
+  })
+  return {
+    routes: buildRoutes(services),
+    deadLetteredAt: (vhost, queue) => head.deadLetteredAt(vhost, queue),
+    close: () => pool.close(),
+  }
 }

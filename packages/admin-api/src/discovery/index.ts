@@ -8,10 +8,17 @@ export interface Discovery {
   topology(vhost?: string): Promise<Topology>
 }
 
+/**
+ * When the message at the head of a dead-letter queue was dead-lettered (epoch ms), or null. The
+ * management API knows only the `timestamp` of classic queues' heads.
+ */
+export type HeadTime = (vhost: string, queue: string) => Promise<number | null>
+
 export function createDiscovery(
   client: ManagementClient,
   cacheMs: number,
   now: () => number = Date.now,
+  headTime?: HeadTime,
 ): Discovery {
   const cache = new Map<string, { at: number; value: Promise<Topology> }>()
   return {
@@ -27,7 +34,9 @@ export function createDiscovery(
           client.exchanges(vhost),
           client.policies(vhost),
         ])
-        return discover({ queues, bindings, exchanges, policies, now: now() })
+        const topology = discover({ queues, bindings, exchanges, policies, now: now() })
+        if (headTime) await fillOldestAges(topology, headTime, now)
+        return topology
       })()
       // Concurrent callers share one request; a failure is not cached.
       cache.set(key, { at: now(), value })
@@ -35,6 +44,19 @@ export function createDiscovery(
       return value
     },
   }
+}
+
+/** Ages every non-empty DLQ's oldest dead letter by when it was dead-lettered, not published. */
+async function fillOldestAges(topology: Topology, headTime: HeadTime, now: () => number) {
+  const deadLetterQueues = topology.queues.filter(
+    (q) => q.role === 'dead-letter' && q.messages > 0 && q.type !== 'stream',
+  )
+  await Promise.all(
+    deadLetterQueues.map(async (q) => {
+      const at = await headTime(q.vhost, q.name)
+      if (at !== null) q.oldestAgeMs = Math.max(0, now() - at)
+    }),
+  )
 }
 
 export { discover } from './discover.js'

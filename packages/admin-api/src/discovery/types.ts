@@ -40,7 +40,10 @@ export interface DiscoveredQueue {
   retryOf: string | null
   /** For a dead-letter queue: the queues that dead-letter into it. */
   feeds: string[]
-  /** Age of the message at the head, when it carries a timestamp property (classic queues). */
+  /**
+   * Age of the message at the head: for a DLQ since it was dead-lettered (its headers, read by a
+   * non-destructive peek), else since its `timestamp` property (classic queues); null if unknown.
+   */
   oldestAgeMs: number | null
 }
 

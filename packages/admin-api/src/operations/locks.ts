@@ -8,6 +8,11 @@ import { ApiError } from '../errors.js'
 export class QueueLocks {
   readonly #held = new Set<string>()
 
+  /** Whether an operation runs on `vhost`/`queue` right now. */
+  held(vhost: string, queue: string): boolean {
+    return this.#held.has(JSON.stringify([vhost, queue]))
+  }
+
   /** Runs `work` holding the lock of `vhost`/`queue`; 409 when somebody else holds it. */
   async with<T>(vhost: string, queue: string, work: () => Promise<T>): Promise<T> {
     const key = JSON.stringify([vhost, queue])

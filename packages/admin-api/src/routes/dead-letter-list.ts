@@ -19,7 +19,7 @@ export function deadLetterListRoutes(s: Services) {
         type: q.type,
         messages: q.messages,
         consumers: q.consumers,
-        /** Null when the head message has no timestamp property or the queue type hides it. */
+        /** Since the head message was dead-lettered; null when nothing tells when. */
         oldestAgeMs: q.oldestAgeMs,
         inRate: q.rates.publish,
         feeds: q.feeds,
