@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
+import { Cron } from 'croner'
 import type { Registry } from 'prom-client'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
 import { DelayedDelivery } from './delay/delayed-delivery.js'
 import { RpcClient } from './rpc/client.js'
+import { scheduleName, type ScheduleOptions } from './schedule/options.js'
+import { Schedule, type ScheduleHandle } from './schedule/schedule.js'
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from './rpc/options.js'
 import { replyingHandler, type Responder } from './rpc/respond.js'
 import { Consumer, type ConsumerHandle } from './consume/consumer.js'
@@ -99,6 +102,7 @@ export class Broker<
   readonly #consumers = new Set<Consumer>()
   readonly #rpc: RpcClient
   readonly #delay: DelayedDelivery
+  readonly #schedules = new Set<Schedule>()
   #closed = false
   readonly #metrics: WarrenMetrics | undefined
   readonly #tracing: Tracing | undefined
@@ -138,6 +142,7 @@ export class Broker<
     this.#connection.on('disconnected', ({ error }) => {
       this.#publisher.detach()
       this.#delay.detach()
+      for (const schedule of this.#schedules) schedule.detach()
       for (const consumer of this.#consumers) consumer.detach()
       this.emit('disconnected', { error })
     })
@@ -456,10 +461,72 @@ export class Broker<
     return { pendingRequests: this.#rpc.pending, replyChannelListeners: this.#rpc.listeners }
   }
 
+  /**
+   * Publishes a message on every tick of a cron expression (croner syntax, seconds optional),
+   * once per tick however many instances schedule the same job: the instances elect one leader
+   * through a lock queue with a single active consumer, and another takes over when it goes.
+   * `body` may be a function, called at each tick. Each tick's messageId is `<name>@<tick>`.
+   *
+   * @example
+   * await broker.schedule('0 0 3 * * *', 'reports', 'report.nightly', () => ({ day: today() }))
+   */
+  async schedule<RK extends string>(
+    cron: string,
+    exchange: string,
+    routingKey: RK,
+    body: PublishBody<T, RK> | (() => PublishBody<T, RK> | Promise<PublishBody<T, RK>>),
+    options: ScheduleOptions = {},
+  ): Promise<ScheduleHandle> {
+    if (this.#closed) throw new ClosedError()
+    let pattern: Cron
+    try {
+      pattern = new Cron(cron, options.timezone === undefined ? {} : { timezone: options.timezone })
+    } catch (error) {
+      throw new WarrenError('INVALID_OPTIONS', `invalid cron expression '${cron}'`, {
+        cause: error,
+      })
+    }
+    const name = scheduleName(exchange, routingKey, options)
+    const { name: _name, timezone: _timezone, ...publishOptions } = options
+    // A fixed body is checked now rather than at the first tick, maybe hours later.
+    if (typeof body !== 'function') this.#prepare(routingKey, body, publishOptions)
+    const schedule = new Schedule(
+      {
+        publisher: this.#publisher,
+        logger: this.#options.logger,
+        link: () => this.#connection.link,
+        tick: async (at) => {
+          const iso = at.toISOString()
+          const value = typeof body === 'function' ? await (body as () => unknown)() : body
+          await this.publish(exchange, routingKey, value as PublishBody<T, RK>, {
+            ...publishOptions,
+            messageId: `${name}@${iso}`,
+            headers: { ...publishOptions.headers, [HEADERS.scheduledAt]: iso },
+          })
+        },
+        onClosed: (s) => this.#schedules.delete(s),
+      },
+      name,
+      pattern,
+    )
+    this.#schedules.add(schedule)
+    const link = this.#connection.link
+    if (link) {
+      try {
+        await schedule.attach(link)
+      } catch (error) {
+        await schedule.cancel()
+        throw error
+      }
+    }
+    return schedule
+  }
+
   /** Cancels consumers (their running handlers finish), waits for outstanding confirms, closes. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.all([...this.#schedules].map((schedule) => schedule.cancel()))
     await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()))
     await this.#rpc.close()
     await this.#delay.close(this.#options.closeTimeoutMs)
@@ -488,6 +555,10 @@ export class Broker<
     await this.#publisher.attach(link)
     this.#rpc.attach(link)
     for (const consumer of this.#consumers) await consumer.attach(link)
+    for (const schedule of this.#schedules) {
+      // One schedule's lock queue refused must not stop the others or the connection.
+      await schedule.attach(link).catch((error: unknown) => this.#reportError(error as Error))
+    }
   }
 
   #declare(link: Link, plans: Iterable<QueuePlan>): Promise<void> {

@@ -29,6 +29,8 @@ export const HEADERS = {
   delayUntil: 'warren-delay-until',
   /** On a delayed message: its own expiration (ms), applied from delivery on. */
   delayExpiration: 'warren-delay-expiration',
+  /** On a scheduled message: the tick it was published for (ISO 8601). */
+  scheduledAt: 'warren-scheduled-at',
 } as const
 
 /** Why the SDK dead-lettered a message (`warren-dead-letter-reason`). */
