@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
+import { ConfigError } from './errors.js'
 
 /** Everything the admin API reads from its environment, after defaults and validation. */
 export interface Config {
@@ -158,13 +159,7 @@ const envSchema = z.object({
 })
 
 /** Raised by `loadConfig` with one line per invalid variable. */
-export class ConfigError extends Error {
-  readonly code = 'invalid-config'
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 /**
  * Reads the admin API's configuration from the environment (DESIGN.md section 4), applying

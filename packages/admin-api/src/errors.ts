@@ -1,15 +1,36 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /**
- * The one error class of the admin API. The app's error handler turns it into an
+ * The base of the admin API's errors: a stable, machine-readable `code` to branch on (never the
+ * message), and the `cause` kept.
+ */
+export class WarrenError extends Error {
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/** The configuration in the environment cannot be used; the message says which variable. */
+export class ConfigError extends WarrenError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid-config', message, options)
+  }
+}
+
+/**
+ * The error of a request. The app's error handler turns it into an
  * `application/problem+json` response (`type`, `title`, `status`, `detail`).
  */
-export class ApiError extends Error {
+export class ApiError extends WarrenError {
   readonly status: ContentfulStatusCode
   readonly title: string
   readonly detail: string | undefined
   /** A stable, machine-readable name, sent as the problem's `type` (`urn:warren:problem:<code>`). */
-  readonly code: string
+  declare readonly code: string
 
   constructor(
     status: ContentfulStatusCode,
@@ -18,10 +39,8 @@ export class ApiError extends Error {
     detail?: string,
     options?: { cause?: unknown },
   ) {
-    super(detail ? `${title}: ${detail}` : title, options)
-    this.name = 'ApiError'
+    super(code, detail ? `${title}: ${detail}` : title, options)
     this.status = status
-    this.code = code
     this.title = title
     this.detail = detail
   }
