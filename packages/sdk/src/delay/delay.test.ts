@@ -123,6 +123,23 @@ describe('delayed publish through power-of-two levels', () => {
     }
   })
 
+  it('delivers a delayed message across a lost connection, and delays again after the reconnect', async () => {
+    const broker = await connect({ url: vhost.url, topology, reconnect: { initialDelay: '50ms' } })
+    try {
+      const bodies: unknown[] = []
+      await broker.consume('reminders.send', (msg) => {
+        bodies.push(msg.body)
+      })
+      await broker.publish('reminders', 'reminder.due', { id: 'before' }, { delay: '1s' })
+      await vhost.closeConnections()
+      await broker.publish('reminders', 'reminder.due', { id: 'after' }, { delay: '500ms' })
+      await waitFor(() => bodies.length === 2, 'both reminders', 10_000)
+      expect(bodies).toEqual(expect.arrayContaining([{ id: 'before' }, { id: 'after' }]))
+    } finally {
+      await broker.close()
+    }
+  })
+
   it('dead-letters a delayed message its destination does not take, with the failure headers', async () => {
     const broker = await connect({ url: vhost.url, topology })
     try {

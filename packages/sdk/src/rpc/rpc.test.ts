@@ -149,6 +149,42 @@ describe('request/reply over direct reply-to', () => {
     }
   })
 
+  it('rejects a request whose connection drops with REPLY_LOST, and sends one made while disconnected after the reconnect', async () => {
+    const server = await connect({ url: vhost.url, topology, reconnect: { initialDelay: '50ms' } })
+    const client = await connect({ url: vhost.url, topology, reconnect: { initialDelay: '50ms' } })
+    try {
+      let reconnects = 0
+      client.on('reconnected', () => reconnects++)
+      let slow = true
+      await server.respond('pricing.quote', async (msg) => {
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 1_000))
+        return { sku: msg.body.sku }
+      })
+      const inFlight = client
+        .request('pricing', 'quote.get', { sku: 'a', qty: 1 }, { timeout: '10s' })
+        .catch((error: unknown) => error)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      slow = false
+      await vhost.closeConnections()
+      expect(await inFlight).toMatchObject({ code: 'REPLY_LOST' })
+
+      // Asked while the connection is down: it waits for the reconnect, then gets its answer.
+      expect(client.connected).toBe(false)
+      const later = await client.request(
+        'pricing',
+        'quote.get',
+        { sku: 'b', qty: 1 },
+        { timeout: '10s' },
+      )
+      expect(later).toEqual({ sku: 'b' })
+      expect(reconnects).toBe(1)
+      expect(client.diagnostics.pendingRequests).toBe(0)
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+
   it('rejects a request no queue receives with UnroutableError at once', async () => {
     const client = await connect({ url: vhost.url, topology })
     try {
