@@ -275,16 +275,20 @@ export class Broker<
     body: unknown,
     options: PublishOptions,
   ): Promise<void> {
+    // The span ends when the delay levels accept the message; its process span follows later.
+    const span = this.#tracing?.startPublish(exchange, routingKey, options.traceparent)
     try {
       const delayMs = toMs(options.delay ?? 0)
-      const prepared = this.#prepare(routingKey, body, options)
+      const prepared = this.#prepare(routingKey, body, options, span)
       const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout)
       const { content, properties } = prepared
-      if (delayMs === 0) {
-        return this.#publisher.publish(exchange, routingKey, content, properties, timeoutMs)
-      }
-      return this.#delay.publish(exchange, routingKey, content, properties, delayMs, timeoutMs)
+      const sent =
+        delayMs === 0
+          ? this.#publisher.publish(exchange, routingKey, content, properties, timeoutMs)
+          : this.#delay.publish(exchange, routingKey, content, properties, delayMs, timeoutMs)
+      return span ? span.track(sent) : sent
     } catch (error) {
+      span?.fail(error)
       return Promise.reject(error as Error)
     }
   }

@@ -167,6 +167,18 @@ describe('tracing', () => {
     })
   })
 
+  it('carries the trace through a delayed publish: the process span follows the publish span', async () => {
+    await withBroker(async (broker) => {
+      await broker.consume('shipping.label', () => {})
+      await broker.publish('orders', 'order.paid', { late: true }, { delay: '300ms' })
+      await waitFor(() => spans('process shipping.label').length === 1, 'the delayed delivery')
+      const [publish] = spans('publish orders')
+      const [processed] = spans('process shipping.label')
+      expect(processed?.spanContext().traceId).toBe(publish?.spanContext().traceId)
+      expect(processed?.parentSpanContext?.spanId).toBe(publish?.spanContext().spanId)
+    })
+  })
+
   it('marks the publish span failed when the broker returns the message', async () => {
     await withBroker(async (broker) => {
       await expect(broker.publish('orders', 'order.lost', {})).rejects.toThrow(/returned/)
