@@ -82,7 +82,7 @@ test('dead letters produced through the SDK appear with their count and feeding 
   })
 })
 
-test('the queues screen draws the work queue, its retry tier and its dead-letter queue', async ({
+test('the queues screen draws the exchange and key, the work queue, its retry tier and its dead-letter queue', async ({
   page,
 }) => {
   await page.goto('/')
@@ -100,11 +100,13 @@ test('the queues screen draws the work queue, its retry tier and its dead-letter
       .locator(`[data-testid=queue-row][data-queue="${QUEUE}.retry.200ms"]`)
       .getByTestId('role-badge'),
   ).toHaveText('retry')
-  await expect(
-    page.getByRole('group', {
-      name: `Topology of ${QUEUE}: queue ${QUEUE} (0) → retry tiers ${QUEUE}.retry.200ms (0) → dead-letter queue ${DLQ} (${ORDERS})`,
-    }),
-  ).toBeVisible()
+  const drawing = page.getByRole('group', {
+    name: `Topology of ${QUEUE}: exchange e2e.shop (order.placed) → queue ${QUEUE} (0) → retry tiers ${QUEUE}.retry.200ms (0) → dead-letter queue ${DLQ} (${ORDERS})`,
+  })
+  await expect(drawing).toBeVisible()
+  await expect(drawing.getByTitle('Exchange e2e.shop, routing key order.placed')).toHaveText(
+    'e2e.shoporder.placed',
+  )
 })
 
 test('opening a dead letter shows its error message, stack, payload and headers', async ({

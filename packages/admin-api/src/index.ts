@@ -7,7 +7,13 @@ export type { RunningServer } from './server.js'
 export { ApiError, WarrenError } from './errors.js'
 export type { Actor, AppEnv, Role } from './context.js'
 export type { AuditAction, AuditEntry, AuditOutcome, AuditRecorder } from './audit/types.js'
-export type { DiscoveredQueue, QueueRole, QueueRates, RetryTier } from './discovery/index.js'
+export type {
+  DiscoveredQueue,
+  QueueBinding,
+  QueueRole,
+  QueueRates,
+  RetryTier,
+} from './discovery/index.js'
 export type { Alert, AlertRule } from './alerts/index.js'
 export { createDeadLetterModule } from './dead-letters/module.js'
 export type { DeadLetterModule, DeadLetterModuleOptions } from './dead-letters/module.js'

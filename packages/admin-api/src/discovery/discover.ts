@@ -106,6 +106,7 @@ function discoverVhost(
   }
 
   for (const node of nodes.values()) {
+    node.bindings = router.bindingsInto(node.name)
     node.retryQueues.sort((a, b) => a.delayMs - b.delayMs || a.name.localeCompare(b.name))
     node.feeds.sort()
     node.role = roleOf(node, retries, deadLetterQueues)
@@ -167,6 +168,7 @@ function toNode(
     deadLetterQueue: null,
     retryQueues: [],
     retryOf: null,
+    bindings: [],
     feeds: [],
     // head_message_timestamp is in seconds (the AMQP timestamp property).
     oldestAgeMs:

@@ -60,4 +60,11 @@ async function fillOldestAges(topology: Topology, headTime: HeadTime, now: () =>
 }
 
 export { discover } from './discover.js'
-export type { DiscoveredQueue, QueueRole, QueueRates, RetryTier, Topology } from './types.js'
+export type {
+  DiscoveredQueue,
+  QueueBinding,
+  QueueRole,
+  QueueRates,
+  RetryTier,
+  Topology,
+} from './types.js'

@@ -1,4 +1,5 @@
 import type { ManagementBinding, ManagementExchange } from '../rabbit/management-schemas.js'
+import type { QueueBinding } from './types.js'
 
 const MAX_HOPS = 5
 
@@ -31,6 +32,25 @@ export class Router {
       }
     }
     return [...keys]
+  }
+
+  /**
+   * The exchanges bound directly to a queue, with their binding keys; the default exchange's
+   * implicit binding is left out (every queue has it).
+   */
+  bindingsInto(queue: string): QueueBinding[] {
+    const found: QueueBinding[] = []
+    for (const [source, list] of this.bySource) {
+      if (source === '') continue
+      for (const binding of list) {
+        if (binding.destination_type === 'queue' && binding.destination === queue) {
+          found.push({ exchange: source, routingKey: binding.routing_key })
+        }
+      }
+    }
+    return found.sort(
+      (a, b) => a.exchange.localeCompare(b.exchange) || a.routingKey.localeCompare(b.routingKey),
+    )
   }
 
   /** Queues that a message published to `exchange` with any of `keys` would reach. */

@@ -15,6 +15,12 @@ export interface RetryTier {
   delayMs: number
 }
 
+/** An exchange that routes into a queue, and the binding key it routes with. */
+export interface QueueBinding {
+  exchange: string
+  routingKey: string
+}
+
 export interface DiscoveredQueue {
   vhost: string
   name: string
@@ -38,6 +44,8 @@ export interface DiscoveredQueue {
   retryQueues: RetryTier[]
   /** For a retry tier: the work queue it returns messages to. */
   retryOf: string | null
+  /** Exchanges bound to the queue (not the default exchange), sorted by exchange and key. */
+  bindings: QueueBinding[]
   /** For a dead-letter queue: the queues that dead-letter into it. */
   feeds: string[]
   /**

@@ -33,6 +33,9 @@ describe('/api/queues', () => {
         arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'shop.orders.dlq' },
       })
       await ch.assertQueue('shop.orders.dlq', { durable: true })
+      await ch.assertExchange('shop', 'topic', { durable: true })
+      await ch.bindQueue('shop.orders', 'shop', 'order.created')
+      await ch.bindQueue('shop.orders', 'shop', 'order.*.retried')
       await ch.assertQueue('shop.emails', { durable: true })
       await ch.assertQueue('audit.trail', { durable: true })
       for (let i = 0; i < 3; i++) ch.sendToQueue('shop.emails', Buffer.from(`email ${i}`))
@@ -69,6 +72,15 @@ describe('/api/queues', () => {
       retryQueues: [],
       rates: { publish: expect.any(Number), deliver: expect.any(Number) },
     })
+  })
+
+  it('gives each queue the exchanges bound to it and their routing keys (the default one left out)', async () => {
+    const byName = new Map((await list('')).items.map((q) => [q.name, q]))
+    expect(byName.get('shop.orders')?.bindings).toEqual([
+      { exchange: 'shop', routingKey: 'order.*.retried' },
+      { exchange: 'shop', routingKey: 'order.created' },
+    ])
+    expect(byName.get('shop.emails')?.bindings).toEqual([])
   })
 
   it('filters by search text and role', async () => {
@@ -109,7 +121,14 @@ describe('/api/queues', () => {
       queue: DiscoveredQueue
       arguments: Record<string, unknown>
     }
-    expect(body.queue).toMatchObject({ name: 'shop.orders', deadLetterQueue: 'shop.orders.dlq' })
+    expect(body.queue).toMatchObject({
+      name: 'shop.orders',
+      deadLetterQueue: 'shop.orders.dlq',
+      bindings: [
+        { exchange: 'shop', routingKey: 'order.*.retried' },
+        { exchange: 'shop', routingKey: 'order.created' },
+      ],
+    })
     expect(body.arguments).toEqual({
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': 'shop.orders.dlq',

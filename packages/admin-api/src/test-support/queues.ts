@@ -24,6 +24,7 @@ export function discoveredQueue(
     deadLetterQueue: null,
     retryQueues: [],
     retryOf: null,
+    bindings: [],
     feeds: [],
     oldestAgeMs: null,
     ...over,

@@ -8,12 +8,15 @@ export interface TopologyNode {
 
 export interface QueueTopologyProps {
   vhost: string
-  /** Exchanges that route into the work queue (the default exchange is left out). */
-  exchanges: string[]
+  /** Exchanges that route into the work queue and their keys (the default exchange left out). */
+  bindings: { exchange: string; routingKey: string }[]
   queue: TopologyNode
   tiers: (TopologyNode & { delayMs: number })[]
   deadLetterQueue: TopologyNode | null
 }
+
+const describeBinding = (b: { exchange: string; routingKey: string }) =>
+  `${b.exchange} (${b.routingKey || 'empty key'})`
 
 const Arrow = () => (
   <span className="topo-arrow" aria-hidden="true">
@@ -21,16 +24,18 @@ const Arrow = () => (
   </span>
 )
 
-/** exchange → queue → retry tiers → DLQ, each with its message count. */
+/** exchanges → queue → retry tiers → DLQ, the exchanges with their keys, queues with counts. */
 export function QueueTopology({
   vhost,
-  exchanges,
+  bindings,
   queue,
   tiers,
   deadLetterQueue,
 }: QueueTopologyProps) {
   const description = [
-    exchanges.length ? `exchanges ${exchanges.join(', ')}` : null,
+    bindings.length
+      ? `${bindings.length > 1 ? 'exchanges' : 'exchange'} ${bindings.map(describeBinding).join(', ')}`
+      : null,
     `queue ${queue.name} (${formatCount(queue.messages)})`,
     tiers.length
       ? `retry tiers ${tiers.map((t) => `${t.name} (${formatCount(t.messages)})`).join(', ')}`
@@ -49,10 +54,19 @@ export function QueueTopology({
       aria-label={`Topology of ${queue.name}: ${description}`}
       data-testid="topology"
     >
-      {exchanges.length ? (
+      {bindings.length ? (
         <>
-          <span className="topo-node exchange" title="Exchange">
-            {exchanges.join(', ')}
+          <span className="topo-tiers">
+            {bindings.map((b) => (
+              <span
+                key={`${b.exchange}\u0000${b.routingKey}`}
+                className="topo-node exchange"
+                title={`Exchange ${b.exchange}, routing key ${b.routingKey || '(empty)'}`}
+              >
+                {b.exchange}
+                <span className="routing-key">{b.routingKey || '(empty key)'}</span>
+              </span>
+            ))}
           </span>
           <Arrow />
         </>

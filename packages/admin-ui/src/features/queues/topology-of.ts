@@ -9,8 +9,7 @@ export function topologyOf(queue: QueueItem, byName: Map<string, QueueItem>) {
   const dlq = queue.deadLetterQueue ? byName.get(key(queue.deadLetterQueue)) : undefined
   return {
     vhost: queue.vhost,
-    // The queue list carries no bindings yet, so no exchange node is drawn.
-    exchanges: [] as string[],
+    bindings: queue.bindings,
     queue: { name: queue.name, messages: queue.messages },
     tiers: queue.retryQueues.map((tier) => ({
       name: tier.name,
