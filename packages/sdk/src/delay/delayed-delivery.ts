@@ -44,7 +44,8 @@ export class DelayedDelivery {
     delayMs: number,
     timeoutMs: number | undefined,
   ): Promise<void> {
-    const route = delayRoute(delayMs)
+    const dueAt = Date.now() + delayMs
+    delayRoute(delayMs) // refuses an impossible delay before anything is declared
     this.#wanted = true
     const link = this.context.link()
     // Disconnected: the publisher holds the message and the next setup declares first.
@@ -52,12 +53,18 @@ export class DelayedDelivery {
       await this.#declare(link)
       await this.#forwarder.attach(link)
     }
+    // The delay counts from the call: time spent declaring the levels is taken off it.
+    const remaining = dueAt - Date.now()
+    if (remaining < 1) {
+      return this.context.publisher.publish(exchange, routingKey, content, properties, timeoutMs)
+    }
+    const route = delayRoute(remaining)
     const { expiration, ...rest } = properties
     const headers: Record<string, unknown> = {
       ...properties.headers,
       [HEADERS.delayExchange]: exchange,
       [HEADERS.delayRoutingKey]: routingKey,
-      [HEADERS.delayUntil]: new Date(Date.now() + delayMs).toISOString(),
+      [HEADERS.delayUntil]: new Date(dueAt).toISOString(),
     }
     // A per-message TTL would cut its wait in a level short: it starts at delivery instead.
     if (expiration !== undefined) headers[HEADERS.delayExpiration] = String(expiration)
