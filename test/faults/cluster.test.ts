@@ -112,13 +112,22 @@ describe('cluster faults under load', () => {
       await leader.signal('SIGSTOP')
       // Measured from the freeze: the cluster can route around a frozen node.
       rig.workload.faultEnded()
+      const frozenAt = Date.now()
+      let wokenAt = frozenAt
       try {
         await sleep(15_000)
       } finally {
         await leader.signal('SIGCONT')
+        wokenAt = Date.now()
       }
       await rig.workload.run(3000)
-      const result = await rig.finish()
+      const since = (event: string, from: number) => {
+        const at = rig.lastAt(event)
+        return at === undefined ? 'never' : `${at - from} ms`
+      }
+      const result = await rig.finish({
+        notes: `consumer lost its node after ${since('consumer disconnected', frozenAt)}, consumed again ${since('consumer reconnected', wokenAt)} after SIGCONT`,
+      })
       expectRecoveredWithoutLoss(result)
       expect(rig.events).toEqual(expect.arrayContaining(['consumer reconnected']))
       await cluster.waitForRunning()

@@ -6,7 +6,8 @@ import { startConsumerProcess, type ConsumerProcess } from './harness/consumer-p
 import { startRig } from './harness/rig.js'
 import { sleep, waitFor } from './harness/wait.js'
 
-// Single-node faults outside the CI subset: a disk alarm and a consumer process killed.
+// Single-node faults outside the CI subset: a disk alarm, a consumer process killed, and delayed
+// publishes (messages waiting in the delay levels) across a broker restart.
 let node: RabbitNode
 beforeAll(async () => {
   node = await startRabbitNode({ nodeName: `warren-f${randomBytes(4).toString('hex')}@localhost` })
@@ -85,6 +86,31 @@ describe('single-node faults under load (not in CI)', () => {
     } finally {
       clearInterval(feeding)
       await Promise.allSettled(children.map((child) => child.stop()))
+      await rig.close()
+    }
+  })
+
+  it('delayed publishes across stop_app / start_app: what waits in the delay levels arrives, none lost', async () => {
+    const rig = await startRig({
+      scenario: 'delayed publish, stop_app/start_app',
+      admin: node,
+      publisherUrls: [node.url],
+      publishOptions: { delay: '3s' },
+    })
+    try {
+      // Three seconds of load: the broker stops with messages waiting in the delay levels.
+      await rig.workload.run(3000)
+      await node.stopApp()
+      await sleep(2000)
+      await node.startApp()
+      rig.workload.faultEnded()
+      await rig.workload.run(3000)
+      const result = await rig.finish({ notes: 'recovery includes the 3 s delay' })
+      expectRecoveredWithoutLoss(result)
+      expect(rig.events).toEqual(
+        expect.arrayContaining(['publisher reconnected', 'consumer reconnected']),
+      )
+    } finally {
       await rig.close()
     }
   })

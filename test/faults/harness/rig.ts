@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { connect, type Broker, type Duration, type Logger, type Message } from '@warren/sdk'
+import {
+  connect,
+  type Broker,
+  type Duration,
+  type Logger,
+  type Message,
+  type PublishOptions,
+} from '@warren/sdk'
 import { EXCHANGE, faultTopology, ROUTING_KEY, WORK_QUEUE, type Tick } from './topology.js'
 import { recordResult } from './report.js'
 import { Workload, type FaultResult } from './workload.js'
@@ -28,6 +35,8 @@ export interface RigOptions {
   heartbeat?: Duration
   /** What the consumer does before the message counts as consumed. @default nothing */
   handler?: (message: Message<Tick>) => void | Promise<void>
+  /** Options of every publish besides the messageId, e.g. `{ delay: '3s' }`. @default {} */
+  publishOptions?: PublishOptions
   /** Whether the rig consumes itself; false when a scenario brings its own consumers. @default true */
   consume?: boolean
   /** @default 100 */
@@ -45,6 +54,8 @@ export interface Rig {
   readonly consumer: FaultBroker | undefined
   /** What the services reported, as `<role> <event>` (e.g. `consumer reconnected`). */
   readonly events: string[]
+  /** When `event` (as in `events`) last happened, epoch ms. */
+  lastAt(event: string): number | undefined
   /** Messages of the `disconnected` events' errors. */
   readonly disconnectErrors: string[]
   /** `urls` with the scenario's vhost. */
@@ -71,6 +82,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const urlsFor = (urls: readonly string[]) =>
     urls.map((url) => `${url.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`)
   const events: string[] = []
+  const times = new Map<string, number>()
+  const record = (event: string) => {
+    events.push(event)
+    times.set(event, Date.now())
+  }
   const disconnectErrors: string[] = []
   const brokers: FaultBroker[] = []
 
@@ -94,13 +110,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       'consumer-cancelled',
       'consumer-resumed',
     ] as const) {
-      broker.on(event, () => events.push(`${role} ${event}`))
+      broker.on(event, () => record(`${role} ${event}`))
     }
     broker.on('disconnected', ({ error }) => {
-      events.push(`${role} disconnected`)
+      record(`${role} disconnected`)
       if (error) disconnectErrors.push(error.message)
     })
-    broker.on('error', (error) => events.push(`${role} error: ${error.message}`))
+    broker.on('error', (error) => record(`${role} error: ${error.message}`))
     return broker
   }
 
@@ -125,7 +141,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     const publisher = await service('publisher', options.publisherUrls)
     const workload = new Workload({
       prefix: options.scenario.replace(/[^\w]+/g, '-'),
-      publish: (tick) => publisher.publish(EXCHANGE, ROUTING_KEY, tick, { messageId: tick.id }),
+      publish: (tick) =>
+        publisher.publish(EXCHANGE, ROUTING_KEY, tick, {
+          ...options.publishOptions,
+          messageId: tick.id,
+        }),
     })
     const handler = options.handler
     await consumer?.consume(
@@ -155,6 +175,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       publisher,
       consumer,
       events,
+      lastAt: (event) => times.get(event),
       disconnectErrors,
       urlsFor,
       finish,
@@ -177,6 +198,8 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 /** Warnings and errors of one service on the console (WARREN_FAULTS_LOG=1), for debugging. */
 function consoleLogger(role: string): Logger {
   const print = (level: string) => (fields: Record<string, unknown>, message?: string) =>
-    console.log(`[${role}] ${level} ${message ?? ''} ${JSON.stringify(fields)}`)
+    console.log(
+      `${new Date().toISOString()} [${role}] ${level} ${message ?? ''} ${JSON.stringify(fields)}`,
+    )
   return { debug: () => {}, info: print('info'), warn: print('warn'), error: print('error') }
 }
