@@ -19,3 +19,20 @@ test('the overview shows non-zero rates while the demo workload runs', async ({ 
   ).toBeVisible()
   await page.screenshot({ path: 'test-results/overview.png', fullPage: true })
 })
+
+test('the overview charts open with the last minutes of history already drawn', async ({
+  page,
+}) => {
+  await page.goto('/')
+  // Slow polling: whatever the charts span right after opening came from the server's history.
+  await page.getByLabel('Refresh interval').selectOption({ label: '30 s' })
+  const chart = page.getByTestId('throughput-chart').getByRole('img', { name: /^Throughput:/ })
+  await expect(chart).toBeVisible()
+  const span = await chart.evaluate(
+    (svg) => Number(svg.getAttribute('data-to')) - Number(svg.getAttribute('data-from')),
+  )
+  expect(span).toBeGreaterThanOrEqual(60_000)
+  await expect(
+    page.getByTestId('failure-chart').getByRole('img', { name: /^Failures: Redeliver/ }),
+  ).toBeVisible()
+})

@@ -94,6 +94,8 @@ export const overviewSchema = z.object({
       messages: z.number(),
       messages_ready: z.number(),
       messages_unacknowledged: z.number(),
+      /** Depth samples, when asked for with `lengths_age`. */
+      messages_details: details,
     })
     .partial()
     .optional(),

@@ -38,7 +38,8 @@ export interface HistoryWindow {
 
 /** The part of the management HTTP API that Warren reads, with zod-checked answers. */
 export interface ManagementClient {
-  overview(): Promise<ManagementOverview>
+  /** Broker-wide figures; with `history`, also rate and depth samples over that window. */
+  overview(history?: HistoryWindow): Promise<ManagementOverview>
   nodes(): Promise<ManagementNode[]>
   /** Every queue (of one vhost when given), fetched page by page. */
   queues(vhost?: string): Promise<ManagementQueue[]>
@@ -78,6 +79,10 @@ export function segment(name: string): string {
   }
   return encodeURIComponent(name)
 }
+
+const historyQuery = (h: HistoryWindow) =>
+  `lengths_age=${h.ageSeconds}&lengths_incr=${h.incrSeconds}` +
+  `&msg_rates_age=${h.ageSeconds}&msg_rates_incr=${h.incrSeconds}`
 
 const unavailable = (detail: string, cause?: unknown) =>
   new ApiError(502, 'management-unavailable', 'RabbitMQ management API unavailable', detail, {
@@ -142,7 +147,8 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
   }
 
   return {
-    overview: () => get('/api/overview', overviewSchema),
+    overview: (history) =>
+      get(history ? `/api/overview?${historyQuery(history)}` : '/api/overview', overviewSchema),
     nodes: () => get('/api/nodes?columns=name,running,type', nodeSchema.array()),
     async queues(vhost) {
       const items = await pagedQueues(scoped('queues', vhost))
@@ -164,12 +170,7 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
       }
     },
     queue: (vhost, name, history) =>
-      get(
-        `/api/queues/${segment(vhost)}/${segment(name)}?lengths_age=${history.ageSeconds}` +
-          `&lengths_incr=${history.incrSeconds}&msg_rates_age=${history.ageSeconds}` +
-          `&msg_rates_incr=${history.incrSeconds}`,
-        queueSchema,
-      ),
+      get(`/api/queues/${segment(vhost)}/${segment(name)}?${historyQuery(history)}`, queueSchema),
     bindings: (vhost) => get(scoped('bindings', vhost), bindingSchema.array()),
     exchanges: (vhost) => get(scoped('exchanges', vhost), exchangeSchema.array()),
     policies: (vhost) => get(scoped('policies', vhost), policySchema.array()),

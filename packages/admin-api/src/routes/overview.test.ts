@@ -89,4 +89,23 @@ describe('overview and dead-letter list', () => {
     expect(item.oldestAgeMs).toBeGreaterThanOrEqual(59_000)
     expect(item.oldestAgeMs).toBeLessThan(10 * 60_000)
   })
+
+  // Last: it adds dead letters that the listing above does not expect.
+  it('GET /api/overview serves ten minutes of rate and depth history, dead letters included', async () => {
+    type Point = { t: number; publish: number; deadLetter: number; messages: number | null }
+    await withChannel(vhost.url, async (ch) => {
+      for (let i = 0; i < 20; i++) ch.sendToQueue('invoices.dlq', Buffer.from(`{"n":${i}}`))
+      await ch.checkQueue('invoices.dlq')
+    })
+    // The broker samples every few seconds: wait for a step that saw the publishes.
+    const history = await eventually(async () => {
+      const points = (await get('/api/overview')).history as Point[]
+      return points.some((p) => p.deadLetter > 0 && p.publish > 0) ? points : undefined
+    })
+    const times = history.map((p) => p.t)
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeLessThanOrEqual(600_000)
+    expect(times.at(-1)).toBeGreaterThan(Date.now() - 60_000)
+    expect(history.some((p) => p.messages !== null && p.messages >= 21)).toBe(true)
+  })
 })

@@ -1,19 +1,22 @@
 import { Hono } from 'hono'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
+import { createDeadLetterHistory, OVERVIEW_HISTORY, overviewHistory } from './overview-history.js'
 import type { Services } from './services.js'
 
 /** `GET /api/overview`: the broker at a glance. */
 export function overviewRoutes(s: Services, alerts: AlertMonitor) {
+  const deadLetterHistory = createDeadLetterHistory(s.management, s.now)
   return new Hono<AppEnv>().get('/overview', async (c) => {
     const [overview, nodes, topology, active] = await Promise.all([
-      s.management.overview(),
+      s.management.overview(OVERVIEW_HISTORY),
       s.management.nodes(),
       s.discovery.topology(),
       alerts.evaluate(),
     ])
     const stats = overview.message_stats ?? {}
     const deadLetterQueues = topology.queues.filter((q) => q.role === 'dead-letter')
+    const deadLetterRates = await deadLetterHistory(deadLetterQueues)
     return c.json({
       broker: {
         version: overview.rabbitmq_version ?? overview.product_version ?? null,
@@ -48,6 +51,8 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
       },
       deadLetters: deadLetterQueues.reduce((sum, q) => sum + q.messages, 0),
       alerts: active,
+      /** The last ten minutes at 10 s steps, so charts have a past when the page opens. */
+      history: overviewHistory(overview, deadLetterRates),
     })
   })
 }

@@ -76,7 +76,15 @@ function Plot({
   const ticks = [0, vMax / 2, vMax]
 
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} className="chart-svg">
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={label}
+      className="chart-svg"
+      // The time span drawn, for tests and tools; the axis labels show it to people.
+      data-from={t0}
+      data-to={t1}
+    >
       {ticks.map((tick) => (
         <g key={tick}>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(tick)} y2={y(tick)} className="grid" />

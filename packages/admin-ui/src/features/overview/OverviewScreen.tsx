@@ -4,12 +4,14 @@ import { StatCard } from '../../components/StatCard.js'
 import { formatCount, formatRate } from '../../lib/format.js'
 import { AlertList } from '../alerts/AlertList.js'
 import { useOverview, useRateHistory } from './api/get-overview.js'
+import { chartHistory } from './chart-history.js'
 
 /** The broker at a glance: totals, rates over time, active alerts. */
 export function OverviewScreen() {
   const overview = useOverview()
-  const history = useRateHistory()
+  const live = useRateHistory()
   const o = overview.data
+  const history = chartHistory(o?.history ?? [], live)
   const series = (
     name: keyof (typeof history)[number]['values'],
     label: string,

@@ -4,10 +4,12 @@ import { api, call } from '../../../lib/api-client.js'
 import { usePollInterval } from '../../../lib/poll-interval.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 import { createSampleHistory } from '../../../lib/sample-history.js'
+import type { RateName } from '../chart-history.js'
 
-type RateName = 'publish' | 'deliver' | 'ack' | 'redeliver' | 'deadLetter'
-
-/** The API reports the broker's rates as "now"; the console keeps the last 240 readings. */
+/**
+ * The API's history has 10 s steps; between them the console keeps its own readings of the
+ * rates "now" (the last 240), so the charts move at the poll rate.
+ */
 const rateHistory = createSampleHistory<RateName>(240)
 
 /** Broker version and nodes, totals, rates, queue and dead-letter counts, active alerts. */
@@ -25,6 +27,6 @@ export function useOverview() {
   return useQuery({ ...overviewQueryOptions(), refetchInterval, placeholderData: keepPreviousData })
 }
 
-/** The rates read since the console opened, oldest first. */
+/** The rates read since the console opened, oldest first (see `chartHistory`). */
 export const useRateHistory = () =>
   useSyncExternalStore(rateHistory.subscribe, rateHistory.getSnapshot)
