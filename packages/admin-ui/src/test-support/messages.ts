@@ -1,0 +1,63 @@
+// Plain data for the console's unit tests, shaped like what the admin API sends.
+import type { DeadLetterMessage } from '../features/dead-letters/types.js'
+import type { QueueItem } from '../features/queues/types.js'
+
+/** A dead letter with no facts beyond its id, unless `over` gives them. */
+export function deadLetter(id: string, over: Partial<DeadLetterMessage> = {}): DeadLetterMessage {
+  return {
+    id,
+    messageId: id,
+    reason: null,
+    originalQueue: null,
+    exchange: null,
+    routingKey: null,
+    attempts: null,
+    error: null,
+    deadLetteredAt: null,
+    properties: {},
+    headers: {},
+    payload: null,
+    payloadEncoding: 'json',
+    payloadTruncated: false,
+    payloadBytes: 0,
+    ...over,
+  }
+}
+
+/** An error as the SDK records it. */
+export const failure = (
+  name: string | null,
+  message: string | null,
+  stack: string | null = null,
+) => ({
+  name,
+  message,
+  stack,
+})
+
+/** A consumed, empty work queue in vhost `/`, unless `over` says otherwise. */
+export function queue(name: string, over: Partial<QueueItem> = {}): QueueItem {
+  return {
+    vhost: '/',
+    name,
+    type: 'quorum',
+    role: 'work',
+    messages: 0,
+    ready: 0,
+    unacked: 0,
+    consumers: 1,
+    rates: { publish: 0, deliver: 0, ack: 0, redeliver: 0 },
+    totals: { published: 0, delivered: 0, acked: 0 },
+    deadLetterExchange: null,
+    deadLetterRoutingKey: null,
+    messageTtlMs: null,
+    policy: null,
+    deadLetterQueue: null,
+    retryQueues: [],
+    retryOf: null,
+    bindings: [],
+    feeds: [],
+    oldestAgeMs: null,
+    ...over,
+  }
+}
