@@ -49,7 +49,8 @@ export function createDiscovery(
 /** Ages every non-empty DLQ's oldest dead letter by when it was dead-lettered, not published. */
 async function fillOldestAges(topology: Topology, headTime: HeadTime, now: () => number) {
   const deadLetterQueues = topology.queues.filter(
-    (q) => q.role === 'dead-letter' && q.messages > 0 && q.type !== 'stream',
+    // A DLQ that something consumes is being drained: a peek would only compete with it.
+    (q) => q.role === 'dead-letter' && q.messages > 0 && q.consumers === 0 && q.type !== 'stream',
   )
   await Promise.all(
     deadLetterQueues.map(async (q) => {
