@@ -91,7 +91,8 @@ export class Schedule implements ScheduleHandle {
         if (delivery === null) void channel.close().catch(() => {})
         else this.#onToken(state, delivery)
       })
-      await this.#addToken()
+      // Not awaited: a blocked broker (memory alarm) must not hold up the connection's setup.
+      void this.#addToken().catch((error: unknown) => this.#tokenFailed(error))
       this.#tokenTimer ??= setInterval(() => void this.#refresh(), TOKEN_INTERVAL_MS)
     } catch (error) {
       if (this.#attachedTo === link) this.#attachedTo = undefined
@@ -133,13 +134,7 @@ export class Schedule implements ScheduleHandle {
   }
 
   async #refresh(): Promise<void> {
-    await this.#addToken().catch((error: unknown) =>
-      this.context.logger.warn({
-        event: 'schedule-token-failed',
-        schedule: this.name,
-        error: errorFields(error),
-      }),
-    )
+    await this.#addToken().catch((error: unknown) => this.#tokenFailed(error))
     // A token held unacked past the broker's consumer timeout would close the channel; the
     // fresh one (ready behind it) is delivered to us as soon as this one is acked.
     const state = this.#state
@@ -148,6 +143,14 @@ export class Schedule implements ScheduleHandle {
       state.held = undefined
       state.channel.ack(held)
     }
+  }
+
+  #tokenFailed(error: unknown): void {
+    this.context.logger.warn({
+      event: 'schedule-token-failed',
+      schedule: this.name,
+      error: errorFields(error),
+    })
   }
 
   #addToken(): Promise<void> {
