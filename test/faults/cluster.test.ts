@@ -95,7 +95,7 @@ describe('cluster faults under load', () => {
     }
   })
 
-  it('SIGSTOP of the quorum leader for 15 s: the others elect a leader, the frozen node rejoins', async () => {
+  it('SIGSTOP of the quorum leader for 15 s: the services wait it out, the frozen node rejoins, none lost', async () => {
     // The consumer sits on the frozen node and finds out by heartbeat; the publisher does not.
     const rig = await startRig({
       scenario: 'SIGSTOP quorum leader 15s',
