@@ -1,3 +1,4 @@
+import { connect, defineTopology, NonRetryableError } from '@warren/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type WarrenApp } from '../app.js'
 import {
@@ -44,7 +45,7 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     expect(response.status).toBe(200)
     return (await response.json()) as T
   }
-  type Item = { name: string; messages: number; oldestAgeMs: number | null }
+  type Item = { name: string; messages: number; oldestAgeMs: number | null; type: string }
   const deadLetterQueue = (name: string, messages: number) =>
     eventually(async () => {
       const body = await get<{ items: Item[] }>(`/api/dead-letters?vhost=${vhost.encoded}`)
@@ -126,6 +127,26 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     )
     expect(page.total).toBe(2)
     expect(page.items.map((m) => m.messageId)).toEqual(['order-0', 'order-1'])
+  })
+
+  it('gives an age to what the SDK dead-letters on its default (quorum) topology', async () => {
+    const topology = defineTopology({
+      exchanges: { shop: { type: 'topic' } },
+      queues: { 'sdk.orders': { bindings: [{ exchange: 'shop', routingKey: 'order.placed' }] } },
+    })
+    const broker = await connect({ url: vhost.url, topology, service: 'oldest-age-test' })
+    try {
+      await broker.consume('sdk.orders', async () => {
+        throw new NonRetryableError('Card declined')
+      })
+      await broker.publish('shop', 'order.placed', { n: 1 })
+      const item = await deadLetterQueue('sdk.orders.dlq', 1)
+      expect(item).toMatchObject({ type: 'quorum', feeds: ['sdk.orders'] })
+      expect(item.oldestAgeMs).toBeGreaterThanOrEqual(0)
+      expect(item.oldestAgeMs).toBeLessThan(10 * 60_000)
+    } finally {
+      await broker.close()
+    }
   })
 
   it('the oldest-dead-letter-age alert fires for a quorum DLQ above its threshold', async () => {
