@@ -107,6 +107,7 @@ test('the queues screen draws the exchange and key, the work queue, its retry ti
   await expect(drawing.getByTitle('Exchange e2e.shop, routing key order.placed')).toHaveText(
     'e2e.shoporder.placed',
   )
+  await expect(drawing.getByTitle(`${QUEUE}.retry.200ms`)).toHaveText('retry 200ms0')
 })
 
 test('opening a dead letter shows its error message, stack, payload and headers', async ({

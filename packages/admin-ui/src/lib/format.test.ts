@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { formatAge, formatBytes, formatCount, formatRate, prettyPayload } from './format.js'
+import {
+  formatAge,
+  formatBytes,
+  formatCount,
+  formatDelay,
+  formatRate,
+  prettyPayload,
+} from './format.js'
 
 describe('formatting', () => {
   it('shows ages in the largest sensible unit', () => {
@@ -15,6 +22,12 @@ describe('formatting', () => {
     expect(formatAge(undefined)).toBe('–')
     expect(formatAge(Number.NaN)).toBe('–')
     expect(formatAge(-5000)).toBe('0s')
+  })
+
+  it('shows retry delays below a second in milliseconds', () => {
+    expect(formatDelay(200)).toBe('200ms')
+    expect(formatDelay(5000)).toBe('5s')
+    expect(formatDelay(60_000)).toBe('1m')
   })
 
   it('shows rates with one decimal below 10/s and none above', () => {

@@ -28,6 +28,11 @@ export function formatAge(ms: number | null | undefined): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
+/** A retry delay: milliseconds below a second (`200ms`), else as an age (`5s`, `1m`). */
+export function formatDelay(ms: number): string {
+  return ms > 0 && ms < 1000 ? `${Math.round(ms)}ms` : formatAge(ms)
+}
+
 const dateTime = new Intl.DateTimeFormat('en-GB', {
   month: 'short',
   day: '2-digit',

@@ -1,5 +1,5 @@
 import { Link } from '@tanstack/react-router'
-import { formatAge, formatCount } from '../../lib/format.js'
+import { formatCount, formatDelay } from '../../lib/format.js'
 
 export interface TopologyNode {
   name: string
@@ -81,7 +81,7 @@ export function QueueTopology({
           <span className="topo-tiers">
             {tiers.map((tier) => (
               <span key={tier.name} className="topo-node retry" title={tier.name}>
-                retry {formatAge(tier.delayMs)}
+                retry {formatDelay(tier.delayMs)}
                 <span className="count">{formatCount(tier.messages)}</span>
               </span>
             ))}
