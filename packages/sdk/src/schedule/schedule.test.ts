@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import type { GetMessage } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, defineTopology, HEADERS, WarrenError } from '../index.js'
@@ -20,6 +22,28 @@ const topology = defineTopology({
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const run = promisify(execFile)
+
+/** Cuts the connections of one service in this test's vhost, as a crash or a network cut would. */
+async function cutConnections(service: string): Promise<number> {
+  const ctl = '/usr/sbin/rabbitmqctl'
+  // rabbitmqctl sees a connection at once; the management API only after its next stats tick.
+  const { stdout } = await run(ctl, [
+    'list_connections',
+    '-q',
+    '--no-table-headers',
+    'pid',
+    'vhost',
+    'client_properties',
+  ])
+  const pids = stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([, name, properties]) => name === vhost.name && properties?.includes(`"${service}@`))
+    .map(([pid]) => pid as string)
+  for (const pid of pids) await run(ctl, ['close_connection', pid, 'warren test: cut'])
+  return pids.length
+}
 
 /** The tick of each message, in order, and the ticks that came more than once. */
 function ticksOf(messages: GetMessage[]): { ticks: number[]; duplicates: string[] } {
@@ -92,6 +116,40 @@ describe('scheduled publish', () => {
       const { ticks, duplicates } = ticksOf(await vhost.drain('caches.warm'))
       expect(duplicates).toEqual([])
       expect(ticks.length).toBeGreaterThanOrEqual(before + 2)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it("moves the job to the other instance when the leader's connection is cut, and the cut one follows", async () => {
+    const a = await connect({ url: vhost.url, topology, service: 'sched-a' })
+    const b = await connect({ url: vhost.url, topology, service: 'sched-b' })
+    try {
+      const options = { name: 'warm' }
+      const jobA = await a.schedule('* * * * * *', 'jobs', 'cache.warm', { cache: 'all' }, options)
+      const jobB = await b.schedule('* * * * * *', 'jobs', 'cache.warm', { cache: 'all' }, options)
+      await waitFor(() => jobA.leader || jobB.leader, 'a leader', 5_000)
+      const [leaderService, leaderJob, otherJob] = jobA.leader
+        ? ['sched-a', jobA, jobB]
+        : ['sched-b', jobB, jobA]
+      let reconnected = false
+      ;(jobA.leader ? a : b).once('reconnected', () => (reconnected = true))
+      expect(await cutConnections(leaderService)).toBe(1)
+      await waitFor(() => otherJob.leader, 'the other instance to lead', 5_000)
+      await waitFor(() => reconnected, 'the cut instance to reconnect', 5_000)
+      const before = await vhost.count('caches.warm')
+      await waitFor(
+        async () => (await vhost.count('caches.warm')) >= before + 2,
+        'ticks after the cut',
+        5_000,
+      )
+      expect(leaderJob.leader).toBe(false)
+      expect(otherJob.leader).toBe(true)
+      await jobA.cancel()
+      await jobB.cancel()
+      const { duplicates } = ticksOf(await vhost.drain('caches.warm'))
+      expect(duplicates).toEqual([])
     } finally {
       await a.close()
       await b.close()
