@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
 import { Cron } from 'croner'
+import type { z } from 'zod'
 import type { Registry } from 'prom-client'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
@@ -407,17 +408,30 @@ export class Broker<
   /**
    * Sends a request and resolves with the reply's body. Replies come over direct reply-to (no
    * reply queue), matched by correlation id. Rejects with `TimeoutError` when no reply came in
-   * time, `RemoteError` when the responder threw, `UnroutableError` when no queue took the request.
+   * time, `RemoteError` when the responder threw, `UnroutableError` when no queue took the request,
+   * `ValidationError` when `options.reply` (a schema, which also types the result) refuses the reply.
    *
    * @example
    * const quote = await broker.request('pricing', 'quote.get', { sku: 'A-1' }, { timeout: '2s' })
    */
+  request<RK extends string, S extends z.ZodType>(
+    exchange: string,
+    routingKey: RK,
+    body: PublishBody<T, RK>,
+    options: RequestOptions & { reply: S },
+  ): Promise<z.output<S>>
   request<R = unknown, RK extends string = string>(
     exchange: string,
     routingKey: RK,
     body: PublishBody<T, RK>,
+    options?: RequestOptions,
+  ): Promise<R>
+  request(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
     options: RequestOptions = {},
-  ): Promise<R> {
+  ): Promise<unknown> {
     let prepared: Prepared
     let timeoutMs: number
     try {
@@ -432,7 +446,8 @@ export class Broker<
       prepared.content,
       prepared.properties,
       timeoutMs,
-    ) as Promise<R>
+      options.reply,
+    )
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib'
+import type { z } from 'zod'
 import type { Link } from '../connection/connection-manager.js'
 import { decodeBody } from '../consume/decode.js'
 import type { Keyring } from '../encryption/keyring.js'
@@ -6,6 +7,7 @@ import { RemoteError, TimeoutError, UnroutableError, WarrenError } from '../erro
 import { HEADERS } from '../headers.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import { uuidv7 } from '../publish/uuid.js'
+import { validateBody } from '../publish/validate.js'
 
 /** RabbitMQ's direct reply-to pseudo queue: replies go straight to the requesting channel. */
 export const REPLY_TO = 'amq.rabbitmq.reply-to'
@@ -15,6 +17,7 @@ interface PendingRequest {
   routingKey: string
   content: Buffer
   properties: Options.Publish & { messageId: string }
+  reply: z.ZodType | undefined
   resolve: (body: unknown) => void
   reject: (error: Error) => void
   timer: NodeJS.Timeout
@@ -66,6 +69,7 @@ export class RpcClient {
     content: Buffer,
     properties: Options.Publish & { messageId: string },
     timeoutMs: number,
+    reply?: z.ZodType,
   ): Promise<unknown> {
     const correlationId = uuidv7()
     return new Promise<unknown>((resolve, reject) => {
@@ -90,6 +94,7 @@ export class RpcClient {
           mandatory: true,
           headers: { ...properties.headers, [HEADERS.deadline]: Date.now() + timeoutMs },
         },
+        reply,
         resolve,
         reject,
         timer,
@@ -209,6 +214,12 @@ export class RpcClient {
           code: typeof body.code === 'string' ? body.code : undefined,
         }),
       )
+      return
+    }
+    if (request.reply) {
+      const checked = validateBody(request.reply, decoded.body, `reply to '${request.routingKey}'`)
+      if (!checked.ok) request.reject(checked.error)
+      else request.resolve(checked.data)
       return
     }
     request.resolve(decoded.body)

@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import type { Duration } from '../duration.js'
 import type { PublishOptions } from '../options.js'
 
@@ -12,6 +13,8 @@ export interface RequestOptions extends Omit<
    * @default '10s'
    */
   timeout?: Duration
+  /** A schema the reply must match (else `ValidationError`); it types the result too. @default none */
+  reply?: z.ZodType
 }
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s'

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import {
   connect,
@@ -49,6 +49,25 @@ describe('request/reply over direct reply-to', () => {
         ),
       )
       expect(replies).toEqual(skus.map((sku, i) => ({ sku, total: (i + 1) * 3 })))
+
+      // A reply schema checks the reply and types the result.
+      const quote = z.object({ sku: z.string(), total: z.number() })
+      const typed = await client.request(
+        'pricing',
+        'quote.get',
+        { sku: 'z', qty: 2 },
+        { reply: quote },
+      )
+      expectTypeOf(typed).toEqualTypeOf<{ sku: string; total: number }>()
+      expect(typed).toEqual({ sku: 'z', total: 6 })
+      await expect(
+        client.request(
+          'pricing',
+          'quote.get',
+          { sku: 'z', qty: 1 },
+          { reply: z.object({ price: z.number() }) },
+        ),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
       expect(client.diagnostics.pendingRequests).toBe(0)
       const queues = (await management('GET', `/queues/${encodeURIComponent(vhost.name)}`)) as {
         name: string
