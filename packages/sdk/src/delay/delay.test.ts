@@ -140,6 +140,35 @@ describe('delayed publish through power-of-two levels', () => {
     }
   })
 
+  it('delays each message of a batch by its own delay, after validating them all', async () => {
+    const broker = await connect({ url: vhost.url, topology })
+    try {
+      const order: string[] = []
+      await broker.consume('reminders.send', (msg) => {
+        order.push((msg.body as { id: string }).id)
+      })
+      await broker.publishBatch([
+        {
+          exchange: 'reminders',
+          routingKey: 'reminder.due',
+          body: { id: 'late' },
+          options: { delay: '900ms' },
+        },
+        { exchange: 'reminders', routingKey: 'reminder.due', body: { id: 'now' } },
+        {
+          exchange: 'reminders',
+          routingKey: 'reminder.due',
+          body: { id: 'soon' },
+          options: { delay: '300ms' },
+        },
+      ])
+      await waitFor(() => order.length === 3, 'the batch', 10_000)
+      expect(order).toEqual(['now', 'soon', 'late'])
+    } finally {
+      await broker.close()
+    }
+  })
+
   it('dead-letters a delayed message its destination does not take, with the failure headers', async () => {
     const broker = await connect({ url: vhost.url, topology })
     try {
