@@ -25,7 +25,7 @@ interface PendingRequest {
   channel: ConfirmChannel | undefined
 }
 
-/** One reply channel per connection, consuming direct reply-to, with the map of open requests. */
+/** The reply channel of one connection: it consumes direct reply-to and carries the requests. */
 interface ReplyChannel {
   channel: ConfirmChannel
   link: Link
