@@ -137,6 +137,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     amqpUrls: config.amqpUrls,
     audit,
     archiveMaxAge: config.archiveMaxAge,
+    vhosts: config.vhosts,
   })
   const services: Services = {
     config,
@@ -146,6 +147,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
       config.discoveryCacheMs,
       now,
       deadLetters.deadLetteredAt,
+      config.vhosts,
     ),
     audit,
     sessions: createSessionStore(config.sessionTtlMs),

@@ -14,6 +14,16 @@ describe('loadConfig', () => {
     expect(config.archiveMaxAge).toBe('7D')
     expect(config.dataDir).toMatch(/\.warren$/)
     expect(config.uiDir).toMatch(/admin-ui[/\\]dist$/)
+    expect(config.vhosts).toBeUndefined()
+  })
+
+  it('reads WARREN_VHOSTS as a comma-separated list of vhosts to watch', () => {
+    expect(loadConfig({ WARREN_VHOSTS: ' /, billing ,,billing' }).vhosts).toEqual(['/', 'billing'])
+    expect(loadConfig({ WARREN_VHOSTS: ' , ' }).vhosts).toBeUndefined()
+  })
+
+  it('refuses a WARREN_VHOSTS entry that is not a vhost name', () => {
+    expect(() => loadConfig({ WARREN_VHOSTS: 'billing,..' })).toThrow(/WARREN_VHOSTS/)
   })
 
   it('splits a comma-separated cluster URL list and parses durations', () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
 import { ConfigError } from './errors.js'
+import { resourceName } from './security/names.js'
 
 /** Everything the admin API reads from its environment, after defaults and validation. */
 export interface Config {
@@ -17,6 +18,13 @@ export interface Config {
    * @default 'http://127.0.0.1:15672'
    */
   managementUrl: string
+  /**
+   * The vhosts this API watches (`WARREN_VHOSTS`, comma-separated): discovery, queue and
+   * dead-letter lists, overview counts, alerts, head peeks and every dead-letter and archive
+   * operation stay inside them; a vhost outside them answers 404.
+   * @default undefined (every vhost)
+   */
+  vhosts: string[] | undefined
   /** @default 'guest' (`WARREN_MANAGEMENT_USER`) */
   managementUser: string
   /** Never sent to the browser nor logged. @default 'guest' (`WARREN_MANAGEMENT_PASSWORD`) */
@@ -129,6 +137,19 @@ const envSchema = z.object({
     )
     .pipe(z.array(amqpUrl).min(1, 'at least one AMQP URL')),
   WARREN_MANAGEMENT_URL: httpUrl.transform((url) => url.replace(/\/+$/, '')),
+  WARREN_VHOSTS: z
+    .string()
+    .optional()
+    .transform((value) => [
+      ...new Set(
+        (value ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(resourceName))
+    .transform((names) => (names.length > 0 ? names : undefined)),
   WARREN_MANAGEMENT_USER: z.string().min(1),
   WARREN_MANAGEMENT_PASSWORD: z.string(),
   WARREN_MANAGEMENT_TIMEOUT: duration('WARREN_MANAGEMENT_TIMEOUT'),
@@ -183,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     amqpUrls: e.WARREN_AMQP_URL,
     managementUrl: e.WARREN_MANAGEMENT_URL,
+    vhosts: e.WARREN_VHOSTS,
     managementUser: e.WARREN_MANAGEMENT_USER,
     managementPassword: e.WARREN_MANAGEMENT_PASSWORD,
     managementTimeoutMs: e.WARREN_MANAGEMENT_TIMEOUT,

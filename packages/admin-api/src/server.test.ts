@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from './config.js'
 import { startServer, type RunningServer } from './server.js'
-import { tempDir } from './test-support/core.js'
+import { NO_VHOST, tempDir } from './test-support/core.js'
 
 describe('startServer', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
@@ -9,7 +9,13 @@ describe('startServer', () => {
   beforeAll(async () => {
     dir = await tempDir()
     server = await startServer(
-      loadConfig({ WARREN_PORT: '0', WARREN_DATA_DIR: dir.path, WARREN_UI_DIR: dir.path }),
+      loadConfig({
+        WARREN_PORT: '0',
+        WARREN_DATA_DIR: dir.path,
+        WARREN_UI_DIR: dir.path,
+        WARREN_VHOSTS: NO_VHOST,
+        WARREN_ALERT_INTERVAL: '1h',
+      }),
       { logSink: () => {} },
     )
   })

@@ -42,6 +42,7 @@ describe('alert monitor (real broker, local webhook)', () => {
     const port = (server.address() as AddressInfo).port
     warren = createApp(
       testConfig(dir.path, {
+        WARREN_VHOSTS: vhost.name,
         WARREN_ALERT_BACKLOG: '2',
         WARREN_ALERT_WEBHOOK: `http://127.0.0.1:${port}/hook`,
       }),

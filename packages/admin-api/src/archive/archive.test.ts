@@ -16,7 +16,7 @@ let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
   broker = await createTestVhost('warren-archive')
-  api = createTestApp()
+  api = createTestApp(broker.name)
 })
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
   broker = await createTestVhost('warren-browse')
-  api = createTestApp()
+  api = createTestApp(broker.name)
 })
 
 afterAll(async () => {

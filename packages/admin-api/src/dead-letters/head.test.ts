@@ -92,6 +92,7 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     })
     warren = createApp(
       testConfig(dir.path, {
+        WARREN_VHOSTS: vhost.name,
         WARREN_ALERT_DEAD_LETTER_AGE: '1m',
         // Far above what this vhost does, so only the age rule speaks about it.
         WARREN_ALERT_FAILURE_RATIO: '1',

@@ -8,6 +8,8 @@ import { ApiError } from '../errors.js'
 import { QueueLocks } from '../operations/locks.js'
 import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
+import { parseArchiveId } from '../archive/list.js'
+import { assertInScope, inScope, type VhostScope } from '../scope.js'
 import { browse } from './browse.js'
 import { createHeadReader, type HeadReader } from './head.js'
 import { requeue } from './requeue.js'
@@ -38,6 +40,12 @@ export interface DeadLetterModuleOptions {
    * @default 5000
    */
   headCacheMs?: number
+  /**
+   * The vhosts these routes may touch (`WARREN_VHOSTS`); any other answers 404 before a channel
+   * is opened, and the head reader answers null for it.
+   * @default undefined (every vhost)
+   */
+  vhosts?: string[] | undefined
 }
 
 export interface DeadLetterModule {
@@ -52,7 +60,8 @@ export interface DeadLetterModule {
   close(): Promise<void>
 }
 
-function buildRoutes(services: DeadLetterServices) {
+function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
+  const guard = (vhost: string) => assertInScope(scope, vhost)
   return new Hono<AppEnv>()
     .get(
       '/dead-letters/:vhost/:queue/messages',
@@ -60,6 +69,7 @@ function buildRoutes(services: DeadLetterServices) {
       valid('query', browseQuerySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
+        guard(vhost)
         return c.json(await browse(services.pool, vhost, queue, c.req.valid('query')))
       },
     )
@@ -69,6 +79,7 @@ function buildRoutes(services: DeadLetterServices) {
       valid('json', requeueBodySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
+        guard(vhost)
         return c.json(await requeue(services, vhost, queue, c.req.valid('json'), c.get('actor')))
       },
     )
@@ -78,6 +89,7 @@ function buildRoutes(services: DeadLetterServices) {
       valid('json', deleteBodySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
+        guard(vhost)
         return c.json(
           await deleteMessages(services, vhost, queue, c.req.valid('json'), c.get('actor')),
         )
@@ -89,15 +101,27 @@ function buildRoutes(services: DeadLetterServices) {
       valid('json', purgeBodySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
+        guard(vhost)
         return c.json(await purge(services, vhost, queue, c.req.valid('json'), c.get('actor')))
       },
     )
-    .get('/archive', valid('query', archiveQuerySchema), async (c) =>
-      c.json(await listArchive(services.archive, c.req.valid('query'))),
-    )
-    .post('/archive/restore', valid('json', restoreBodySchema), async (c) =>
-      c.json(await restore(services, c.req.valid('json'), c.get('actor'))),
-    )
+    .get('/archive', valid('query', archiveQuerySchema), async (c) => {
+      const query = c.req.valid('query')
+      guard(query.vhost)
+      return c.json(await listArchive(services.archive, query))
+    })
+    .post('/archive/restore', valid('json', restoreBodySchema), async (c) => {
+      const body = c.req.valid('json')
+      if ('all' in body) guard(body.vhost)
+      else {
+        // Ids that don't parse name no vhost: restore reports them in notFound.
+        for (const id of body.ids) {
+          const parsed = parseArchiveId(id)
+          if (parsed) guard(parsed.vhost)
+        }
+      }
+      return c.json(await restore(services, body, c.get('actor')))
+    })
     .get('/operations/:id', valid('param', operationParamsSchema), (c) => {
       const { id } = c.req.valid('param')
       const operation = services.operations.get(id)
@@ -134,8 +158,9 @@ export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLe
     ...(options.headCacheMs === undefined ? {} : { cacheMs: options.headCacheMs }),
   })
   return {
-    routes: buildRoutes(services),
-    deadLetteredAt: (vhost, queue) => head.deadLetteredAt(vhost, queue),
+    routes: buildRoutes(services, options.vhosts),
+    deadLetteredAt: (vhost, queue) =>
+      inScope(options.vhosts, vhost) ? head.deadLetteredAt(vhost, queue) : Promise.resolve(null),
     close: () => pool.close(),
   }
 }

@@ -10,7 +10,7 @@ let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
   broker = await createTestVhost('warren-requeue')
-  api = createTestApp()
+  api = createTestApp(broker.name)
 })
 
 afterAll(async () => {

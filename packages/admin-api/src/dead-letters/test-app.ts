@@ -10,7 +10,8 @@ import { createDeadLetterModule } from '../index.js'
 
 export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
 
-export function createTestApp() {
+/** The module scoped to `vhost`, the test file's own: nothing else is ever touched. */
+export function createTestApp(vhost: string) {
   const audit: RecordedAudit[] = []
   const recorder: AuditRecorder = {
     record: async (entry) => {
@@ -21,6 +22,7 @@ export function createTestApp() {
     amqpUrls: [BROKER_URL],
     audit: recorder,
     archiveMaxAge: '1D',
+    vhosts: [vhost],
   })
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {

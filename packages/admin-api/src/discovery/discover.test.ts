@@ -74,7 +74,7 @@ describe('dead-letter discovery (real broker, topologies declared with plain amq
       'apply-to': 'queues',
       definition: { 'dead-letter-exchange': 'mail.dlx', 'dead-letter-routing-key': 'mail.failed' },
     })
-    warren = createApp(testConfig(dir.path))
+    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
     const response = await warren.app.request(`/api/queues?vhost=${vhost.encoded}`, {
       headers: operator,
     })

@@ -1,10 +1,15 @@
+import { ApiError } from '../errors.js'
 import type { ManagementClient } from '../rabbit/management.js'
-import { discover } from './discover.js'
+import { inScope, type VhostScope } from '../scope.js'
+import { discover, type TopologyInput } from './discover.js'
 import type { Topology } from './types.js'
 
 /** Discovered topology, cached briefly so the console's polling doesn't hammer the broker. */
 export interface Discovery {
-  /** The topology of one vhost, or of all vhosts when none is given. */
+  /**
+   * The topology of one vhost, or of every vhost in scope when none is given; a vhost outside
+   * the scope has no queues.
+   */
   topology(vhost?: string): Promise<Topology>
 }
 
@@ -19,6 +24,7 @@ export function createDiscovery(
   cacheMs: number,
   now: () => number = Date.now,
   headTime?: HeadTime,
+  scope?: VhostScope,
 ): Discovery {
   const cache = new Map<string, { at: number; value: Promise<Topology> }>()
   return {
@@ -28,13 +34,7 @@ export function createDiscovery(
       if (hit && now() - hit.at < cacheMs) return hit.value
       for (const [k, entry] of cache) if (now() - entry.at >= cacheMs) cache.delete(k)
       const value = (async () => {
-        const [queues, bindings, exchanges, policies] = await Promise.all([
-          client.queues(vhost),
-          client.bindings(vhost),
-          client.exchanges(vhost),
-          client.policies(vhost),
-        ])
-        const topology = discover({ queues, bindings, exchanges, policies, now: now() })
+        const topology = discover({ ...(await read(client, vhost, scope)), now: now() })
         if (headTime) await fillOldestAges(topology, headTime, now)
         return topology
       })()
@@ -43,6 +43,40 @@ export function createDiscovery(
       value.catch(() => cache.delete(key))
       return value
     },
+  }
+}
+
+type Objects = Omit<TopologyInput, 'now'>
+
+async function readVhost(client: ManagementClient, vhost?: string): Promise<Objects> {
+  const [queues, bindings, exchanges, policies] = await Promise.all([
+    client.queues(vhost),
+    client.bindings(vhost),
+    client.exchanges(vhost),
+    client.policies(vhost),
+  ])
+  return { queues, bindings, exchanges, policies }
+}
+
+/** With a scope, each of its vhosts is asked for on its own, so nothing else is ever read. */
+async function read(client: ManagementClient, vhost: string | undefined, scope: VhostScope) {
+  const none: Objects = { queues: [], bindings: [], exchanges: [], policies: [] }
+  if (vhost !== undefined) return inScope(scope, vhost) ? readVhost(client, vhost) : none
+  if (scope === undefined) return readVhost(client)
+  const parts = await Promise.all(
+    scope.map((name) =>
+      readVhost(client, name).catch((error: unknown) => {
+        // A watched vhost that doesn't exist (yet) has no queues; it must not hide the others.
+        if (error instanceof ApiError && error.status === 404) return none
+        throw error
+      }),
+    ),
+  )
+  return {
+    queues: parts.flatMap((part) => part.queues),
+    bindings: parts.flatMap((part) => part.bindings),
+    exchanges: parts.flatMap((part) => part.exchanges),
+    policies: parts.flatMap((part) => part.policies),
   }
 }
 

@@ -38,7 +38,7 @@ describe('dead-letter operations mounted in the app', () => {
       }
       await ch.checkQueue('tickets.dlq')
     })
-    warren = createApp(testConfig(dir.path))
+    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
   })
 
   afterAll(async () => {

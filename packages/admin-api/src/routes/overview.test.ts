@@ -35,7 +35,7 @@ describe('overview and dead-letter list', () => {
       })
       await ch.checkQueue('invoices.dlq')
     })
-    warren = createApp(testConfig(dir.path))
+    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
   })
 
   afterAll(async () => {

@@ -1,8 +1,12 @@
 import { Hono } from 'hono'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
+import type { DiscoveredQueue } from '../discovery/index.js'
 import { createDeadLetterHistory, OVERVIEW_HISTORY, overviewHistory } from './overview-history.js'
 import type { Services } from './services.js'
+
+const sum = (queues: readonly DiscoveredQueue[], of: (q: DiscoveredQueue) => number) =>
+  queues.reduce((total, q) => total + of(q), 0)
 
 /** `GET /api/overview`: the broker at a glance. */
 export function overviewRoutes(s: Services, alerts: AlertMonitor) {
@@ -29,12 +33,24 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
         })),
       },
       totals: {
-        messages: overview.queue_totals?.messages ?? 0,
-        ready: overview.queue_totals?.messages_ready ?? 0,
-        unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
+        ...(s.config.vhosts === undefined
+          ? {
+              messages: overview.queue_totals?.messages ?? 0,
+              ready: overview.queue_totals?.messages_ready ?? 0,
+              unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
+            }
+          : // The broker's totals count every vhost; a scoped API counts its own queues.
+            {
+              messages: sum(topology.queues, (q) => q.messages),
+              ready: sum(topology.queues, (q) => q.ready),
+              unacked: sum(topology.queues, (q) => q.unacked),
+            }),
         queues: topology.queues.length,
         connections: overview.object_totals?.connections ?? 0,
-        consumers: overview.object_totals?.consumers ?? 0,
+        consumers:
+          s.config.vhosts === undefined
+            ? (overview.object_totals?.consumers ?? 0)
+            : sum(topology.queues, (q) => q.consumers),
       },
       rates: {
         publish: stats.publish_details?.rate ?? 0,

@@ -42,7 +42,7 @@ describe('/api/queues', () => {
       ch.sendToQueue('audit.trail', Buffer.from('one'))
       await ch.checkQueue('shop.emails')
     })
-    warren = createApp(testConfig(dir.path))
+    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
   })
 
   afterAll(async () => {

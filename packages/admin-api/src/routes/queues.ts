@@ -4,6 +4,7 @@ import type { AppEnv } from '../context.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
 import { ApiError } from '../errors.js'
 import type { ManagementQueue } from '../rabbit/management-schemas.js'
+import { assertInScope } from '../scope.js'
 import { queueParams, resourceName } from '../security/names.js'
 import type { Services } from './services.js'
 import { zv } from './validate.js'
@@ -73,6 +74,7 @@ export function queueRoutes(s: Services) {
     .get('/queues/:vhost/:name', zv('param', queueParams), zv('query', detailQuery), async (c) => {
       const { vhost, name } = c.req.valid('param')
       const { range } = c.req.valid('query')
+      assertInScope(s.config.vhosts, vhost)
       const incr = Math.max(5, Math.round(range / 60))
       const [detail, topology] = await Promise.all([
         s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),

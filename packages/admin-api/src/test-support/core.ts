@@ -59,8 +59,21 @@ export async function tempDir() {
   return { path, remove: () => rm(path, { recursive: true, force: true }) }
 }
 
+/**
+ * A vhost that no test creates: the scope of apps whose test has no vhost of its own, so that
+ * they never read, count or peek at another test file's queues.
+ */
+export const NO_VHOST = 'warren-test-no-such-vhost'
+
+/**
+ * The config of a test's app: scoped to `WARREN_VHOSTS` (the test's own vhost; none by default),
+ * and with an alert interval no test run reaches, so alerts are evaluated only when the test
+ * asks (`GET /api/alerts`, `alerts.evaluate()`).
+ */
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
+    WARREN_VHOSTS: NO_VHOST,
+    WARREN_ALERT_INTERVAL: '1h',
     WARREN_ADMIN_TOKEN: ADMIN_TOKEN,
     WARREN_VIEWER_TOKEN: VIEWER_TOKEN,
     WARREN_DATA_DIR: dataDir,
