@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type WarrenApp } from './app.js'
+import { createDeadLetterModule } from './dead-letters/module.js'
+import {
+  AMQP,
+  createVhost,
+  eventually,
+  json,
+  management,
+  operator,
+  spyFetch,
+  tempDir,
+  testConfig,
+  withChannel,
+} from './test-support/core.js'
+
+// Two vhosts of this file: `watched` is the API's scope (WARREN_VHOSTS), `other` stands for
+// everything else on the broker, with a dead letter that nothing may list, count or peek at.
+describe('WARREN_VHOSTS', () => {
+  let watched: Awaited<ReturnType<typeof createVhost>>
+  let other: Awaited<ReturnType<typeof createVhost>>
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let warren: WarrenApp
+  const spy = spyFetch()
+  const request = (path: string, init: RequestInit = {}) =>
+    warren.app.request(path, { ...init, headers: { ...operator, ...json } })
+
+  async function dlqWithOneMessage(url: string, queue: string) {
+    await withChannel(url, async (ch) => {
+      await ch.assertQueue(queue, {
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': `${queue}.dlq` },
+      })
+      await ch.assertQueue(`${queue}.dlq`, { durable: true })
+      ch.sendToQueue(`${queue}.dlq`, Buffer.from('{}'), {
+        persistent: true,
+        headers: { 'warren-last-failed-at': new Date(Date.now() - 60_000).toISOString() },
+      })
+      await ch.checkQueue(`${queue}.dlq`)
+    })
+  }
+
+  beforeAll(async () => {
+    watched = await createVhost('core-scope-watched')
+    other = await createVhost('core-scope-other')
+    dir = await tempDir()
+    await dlqWithOneMessage(watched.url, 'orders')
+    await dlqWithOneMessage(other.url, 'payments')
+    warren = createApp(
+      testConfig(dir.path, { WARREN_VHOSTS: watched.name, WARREN_ALERT_BACKLOG: '0' }),
+      { fetch: spy.fetch },
+    )
+  })
+
+  afterAll(async () => {
+    try {
+      await warren?.close()
+    } finally {
+      await Promise.all([watched?.remove(), other?.remove()])
+      await dir?.remove()
+    }
+  })
+
+  it('lists, counts and alerts on the watched vhost only, asking the management API for nothing else', async () => {
+    spy.paths.length = 0
+    const overview = await eventually(async () => {
+      const body = (await (await request('/api/overview')).json()) as {
+        totals: { messages: number; queues: number }
+        deadLetters: number
+      }
+      return body.totals.messages === 1 ? body : undefined
+    })
+    const deadLetters = (await (await request('/api/dead-letters')).json()) as {
+      items: { vhost: string; name: string; oldestAgeMs: number | null }[]
+    }
+    const queues = (await (await request('/api/queues')).json()) as {
+      items: { vhost: string }[]
+    }
+    const alerts = (await (await request('/api/alerts')).json()) as {
+      items: { vhost: string }[]
+    }
+
+    expect(overview).toMatchObject({ totals: { messages: 1, queues: 2 }, deadLetters: 1 })
+    expect(deadLetters.items.map((q) => `${q.vhost}/${q.name}`)).toEqual([
+      `${watched.name}/orders.dlq`,
+    ])
+    // The head of the watched DLQ was peeked: its age counts from warren-last-failed-at.
+    expect(deadLetters.items[0]?.oldestAgeMs).toBeGreaterThanOrEqual(60_000)
+    expect(new Set(queues.items.map((q) => q.vhost))).toEqual(new Set([watched.name]))
+    expect(alerts.items.length).toBeGreaterThan(0)
+    expect(new Set(alerts.items.map((a) => a.vhost))).toEqual(new Set([watched.name]))
+    const listings = spy.paths.filter((path) =>
+      /^\/api\/(queues|bindings|exchanges|policies)(\/detailed)?(\/|\?|$)/.test(path),
+    )
+    expect(listings.length).toBeGreaterThan(0)
+    for (const path of listings) expect(path).toContain(`/${watched.encoded}`)
+  })
+
+  it('answers 404 to the queue and dead-letter routes of a vhost outside the scope', async () => {
+    const dlq = `/api/dead-letters/${other.encoded}/payments.dlq`
+    const answers = await Promise.all([
+      request(`/api/queues/${other.encoded}/payments.dlq`),
+      request(`${dlq}/messages`),
+      request(`${dlq}/requeue`, { method: 'POST', body: JSON.stringify({ all: true }) }),
+      request(`${dlq}/delete`, { method: 'POST', body: JSON.stringify({ ids: ['x'] }) }),
+      request(`${dlq}/purge`, {
+        method: 'POST',
+        body: JSON.stringify({ confirm: 'payments.dlq' }),
+      }),
+      request(`/api/archive?vhost=${other.encoded}`),
+      request('/api/archive/restore', {
+        method: 'POST',
+        body: JSON.stringify({ ids: [`${other.encoded}:0`] }),
+      }),
+    ])
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(404)
+      expect(await answer.json()).toMatchObject({ type: 'urn:warren:problem:not-found' })
+    }
+    const unscoped = (await (await request(`/api/queues?vhost=${other.encoded}`)).json()) as {
+      total: number
+    }
+    expect(unscoped.total).toBe(0)
+    // Nothing was taken from the other vhost, and no archive stream was declared there.
+    const count = await withChannel(other.url, async (ch) => ch.checkQueue('payments.dlq'))
+    expect(count.messageCount).toBe(1)
+    await expect(management('GET', `/api/queues/${other.encoded}/warren.archive`)).rejects.toThrow(
+      /: 404 /,
+    )
+  })
+
+  it('gives no head time for a queue outside the scope, without reading it', async () => {
+    const module = createDeadLetterModule({
+      amqpUrls: [AMQP],
+      audit: { record: async () => {} },
+      archiveMaxAge: '1D',
+      vhosts: [watched.name],
+    })
+    try {
+      expect(await module.deadLetteredAt(other.name, 'payments.dlq')).toBeNull()
+      expect(await module.deadLetteredAt(watched.name, 'orders.dlq')).toBeLessThanOrEqual(
+        Date.now() - 60_000,
+      )
+    } finally {
+      await module.close()
+    }
+  })
+})
