@@ -20,8 +20,11 @@ export class DelayedDelivery {
   #declaredOn: Link | undefined
   #declaring: Promise<void> | undefined
 
-  constructor(private readonly context: ForwarderContext) {
-    this.#forwarder = new Forwarder(context)
+  constructor(private readonly context: Omit<ForwarderContext, 'redeclare'>) {
+    this.#forwarder = new Forwarder({
+      ...context,
+      redeclare: (link) => declareDelayInfrastructure(link.model),
+    })
   }
 
   /** On every (re)connect, before held publishes go out. */

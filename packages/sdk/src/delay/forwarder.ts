@@ -16,6 +16,8 @@ export interface ForwarderContext {
   logger: Logger
   consumerId: string
   link: () => Link | undefined
+  /** Declares the delay infrastructure again (someone deleted the deliver queue). */
+  redeclare: (link: Link) => Promise<void>
 }
 
 interface State {
@@ -58,7 +60,9 @@ export class Forwarder {
       this.#state = state
       await channel.prefetch(PREFETCH)
       const reply = await channel.consume(DELIVER_QUEUE, (delivery) => {
-        if (delivery) void this.#forward(state, delivery)
+        // The broker cancelled us (the queue was deleted): a new channel declares it again.
+        if (delivery === null) void channel.close().catch(() => {})
+        else void this.#forward(state, delivery)
       })
       state.consumerTag = reply.consumerTag
     } catch (error) {
@@ -179,14 +183,17 @@ export class Forwarder {
     const link = state.link
     setTimeout(() => {
       if (this.#closed || this.#state || this.context.link() !== link) return
-      this.attach(link).catch((error: unknown) =>
-        this.context.logger.error({
-          event: 'consumer-reopen-failed',
-          queue: DELIVER_QUEUE,
-          error: errorFields(error),
-        }),
-      )
-    }, 200)
+      this.context
+        .redeclare(link)
+        .then(() => this.attach(link))
+        .catch((error: unknown) =>
+          this.context.logger.error({
+            event: 'consumer-reopen-failed',
+            queue: DELIVER_QUEUE,
+            error: errorFields(error),
+          }),
+        )
+    }, 1_000)
   }
 }
 
