@@ -156,6 +156,32 @@ describe('scheduled publish', () => {
     }
   })
 
+  it('declares its lock queue again when an operator deletes it, and ticks on', async () => {
+    const broker = await connect({ url: vhost.url, topology })
+    try {
+      const job = await broker.schedule(
+        '* * * * * *',
+        'jobs',
+        'report.build',
+        { n: 1 },
+        {
+          name: 'relock',
+        },
+      )
+      await waitFor(() => job.leader, 'the lead', 5_000)
+      const channel = await (await vhost.raw()).createChannel()
+      await channel.deleteQueue('warren.schedule.relock')
+      await channel.close()
+      await waitFor(() => !job.leader, 'the lead to go with the queue', 5_000)
+      await waitFor(() => job.leader, 'the lead on the new lock queue', 5_000)
+      await vhost.drain('reports.build')
+      await waitFor(async () => (await vhost.count('reports.build')) >= 1, 'a tick', 5_000)
+      await job.cancel()
+    } finally {
+      await broker.close()
+    }
+  })
+
   it('refuses an invalid cron expression', async () => {
     const broker = await connect({ url: vhost.url, topology })
     try {
