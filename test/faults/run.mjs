@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '../..')
-const CI_FILES = ['single-node.test.ts']
+const CI_FILES = ['fault-proxy.test.ts', 'single-node.test.ts']
 // Node names of the suite start with these (see the test files and test/support/cluster.ts).
 const NODE_PREFIX = 'warren-f'
 
@@ -46,7 +46,7 @@ for (let attempt = 0; attempt < 20; attempt++) {
 for (const leftover of leftovers) console.error(`[faults] left behind: ${leftover}`)
 process.exit(leftovers.length > 0 && code === 0 ? 1 : code)
 
-/** Erlang VMs of the suite still running (the node name is in their environment). */
+/** Erlang VMs and consumer processes of the suite still running (known by their environment). */
 function leftoverNodes() {
   const found = []
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
@@ -56,17 +56,21 @@ function leftoverNodes() {
     } catch {
       continue
     }
-    const name = environ
-      .split('\0')
-      .find((entry) => entry.startsWith(`RABBITMQ_NODENAME=${NODE_PREFIX}`))
+    const entries = environ.split('\0')
+    const name = entries.find((entry) => entry.startsWith(`RABBITMQ_NODENAME=${NODE_PREFIX}`))
     if (name) found.push(`process ${pid} (${name.slice('RABBITMQ_NODENAME='.length)})`)
+    else if (entries.some((entry) => entry.startsWith('FAULTS_OUT='))) {
+      found.push(`process ${pid} (a consumer process of the suite)`)
+    }
   }
   return found
 }
 
-/** Data folders of the suite's nodes still on disk. */
+/** Data folders of the suite's nodes, consumer processes and admin API still on disk. */
 function leftoverFolders() {
-  const found = []
+  const found = readdirSync(tmpdir())
+    .filter((entry) => entry.startsWith('warren-faults-'))
+    .map((entry) => join(tmpdir(), entry))
   for (const entry of readdirSync(tmpdir()).filter((e) => e.startsWith('warren-rabbit-'))) {
     let nodes
     try {

@@ -166,7 +166,7 @@ describe('single-node faults under load', () => {
       const result = await rig.finish({
         excused,
         notes: () =>
-          `${rig.workload.unconsumed().filter(excused).length} confirmed before the delete went with the queue (${messageCount} ready in it)`,
+          `${rig.workload.unconsumed().filter(excused).length} published before the delete went with the queue (queue.delete reported ${messageCount})`,
       })
       const excusedCount = rig.workload.unconsumed().filter(excused).length
       expectRecoveredWithoutLoss(result, { allConfirmed: false })
