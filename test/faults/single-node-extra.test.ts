@@ -21,11 +21,13 @@ describe('single-node faults under load (not in CI)', () => {
     const rig = await startRig({ scenario: 'disk alarm', admin: node, publisherUrls: [node.url] })
     try {
       await rig.workload.run(2000)
+      let liftedAt = 0
       // Far more free space than this disk has: the alarm goes off at once.
       await node.ctl('set_disk_free_limit', '1000GB')
       try {
         await waitFor(() => rig.events.includes('publisher blocked'), 'the blocked notification')
         await sleep(3000)
+        liftedAt = Date.now()
       } finally {
         await node.ctl('set_disk_free_limit', '50MB')
       }
@@ -34,6 +36,10 @@ describe('single-node faults under load (not in CI)', () => {
       await rig.workload.run(3000)
       const result = await rig.finish()
       expectRecoveredWithoutLoss(result)
+      // Publishers waited: a second after the block (what was in flight had its answer by then)
+      // nothing was confirmed until the alarm was lifted.
+      const blockedAt = rig.lastAt('publisher blocked') as number
+      expect(rig.workload.confirmedBetween(blockedAt + 1000, liftedAt)).toBe(0)
     } finally {
       await rig.close()
     }

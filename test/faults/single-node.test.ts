@@ -125,10 +125,12 @@ describe('single-node faults under load', () => {
     const rig = await startRig({ scenario: 'memory alarm', admin: node, publisherUrls: [node.url] })
     try {
       await rig.workload.run(2000)
+      let liftedAt = 0
       await node.ctl('set_vm_memory_high_watermark', '0.0000001')
       try {
         await waitFor(() => rig.events.includes('publisher blocked'), 'the blocked notification')
         await sleep(3000)
+        liftedAt = Date.now()
       } finally {
         await node.ctl('set_vm_memory_high_watermark', '0.4')
       }
@@ -137,6 +139,10 @@ describe('single-node faults under load', () => {
       await rig.workload.run(3000)
       const result = await rig.finish()
       expectRecoveredWithoutLoss(result)
+      // Publishers waited: a second after the block (what was in flight had its answer by then)
+      // nothing was confirmed until the alarm was lifted.
+      const blockedAt = rig.lastAt('publisher blocked') as number
+      expect(rig.workload.confirmedBetween(blockedAt + 1000, liftedAt)).toBe(0)
     } finally {
       await rig.close()
     }

@@ -147,6 +147,13 @@ export class Workload {
     return [...this.#confirmedAt.keys()].filter((id) => !this.#consumed.has(id))
   }
 
+  /** How many publishes were confirmed from `from` to `to` (epoch ms). */
+  confirmedBetween(from: number, to: number): number {
+    let count = 0
+    for (const at of this.#confirmedAt.values()) if (at >= from && at <= to) count++
+    return count
+  }
+
   /** When `id` was published (undefined if it never was). */
   publishedAt(id: string): number | undefined {
     return this.#publishedAt.get(id)
