@@ -47,6 +47,12 @@ export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinitio
   heartbeat?: Duration | undefined
   /** `connect()` rejects when no node answered within this time. @default '30s' */
   connectTimeout?: Duration | undefined
+  /**
+   * One connection attempt gives up after this long and the next node or retry follows, so a
+   * silent peer (a blackholed network, a frozen node) costs one attempt, not a reconnect cycle.
+   * @default '5s'
+   */
+  connectAttemptTimeout?: Duration | undefined
   /** @default see ReconnectOptions */
   reconnect?: ReconnectOptions | undefined
   /** @default see PublishBufferOptions */
@@ -77,6 +83,7 @@ export interface ResolvedConnectOptions {
   logger: Logger
   heartbeatSeconds: number
   connectTimeoutMs: number
+  connectAttemptTimeoutMs: number
   reconnect: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number }
   publish: { bufferSize: number; overflow: 'reject' | 'wait'; timeoutMs: number }
   closeTimeoutMs: number
@@ -97,6 +104,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     logger: options.logger ?? silentLogger,
     heartbeatSeconds: Math.round(toMs(options.heartbeat ?? '30s') / 1000),
     connectTimeoutMs: toMs(options.connectTimeout ?? '30s'),
+    connectAttemptTimeoutMs: toMs(options.connectAttemptTimeout ?? '5s'),
     reconnect: {
       initialDelayMs: toMs(options.reconnect?.initialDelay ?? '100ms'),
       maxDelayMs: toMs(options.reconnect?.maxDelay ?? '10s'),

@@ -102,7 +102,7 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
     const url = this.options.urls[this.#urlIndex % this.options.urls.length] as string
     this.#urlIndex++
     const model = await amqp.connect(withHeartbeat(url, this.options.heartbeatSeconds), {
-      timeout: 10_000,
+      timeout: this.options.connectAttemptTimeoutMs,
       clientProperties: { connection_name: this.options.consumerId },
     })
     const generation = ++this.#generation
