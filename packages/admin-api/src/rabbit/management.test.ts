@@ -133,3 +133,29 @@ describe('discovery cache', () => {
     expect(reads()).toBe(2)
   })
 })
+
+describe('discovery scope', () => {
+  it('reads each watched vhost on its own; a watched vhost that does not exist has no queues', async () => {
+    const api = fakeApi({
+      '/api/queues/billing': [page([q('invoices', { vhost: 'billing', messages: 0 })], 1, 1)],
+      '/api/bindings/billing': [],
+      '/api/exchanges/billing': [],
+      '/api/policies/billing': [],
+    })
+    const discovery = createDiscovery(
+      createManagementClient({ url: 'http://mgmt', fetch: api.fetch }),
+      0,
+      () => 0,
+      undefined,
+      ['billing', 'gone'],
+    )
+
+    const all = await discovery.topology()
+    const outside = await discovery.topology('/')
+
+    expect(all.queues.map((queue) => `${queue.vhost}/${queue.name}`)).toEqual(['billing/invoices'])
+    expect(outside.queues).toEqual([])
+    const vhostsRead = new Set(api.calls.map((c) => c.path.split('?')[0]?.split('/')[3]))
+    expect(vhostsRead).toEqual(new Set(['billing', 'gone']))
+  })
+})
