@@ -171,21 +171,27 @@ describe('request/reply over direct reply-to', () => {
   it('rejects a request whose connection drops with REPLY_LOST, and sends one made while disconnected after the reconnect', async () => {
     const server = await connect({ url: vhost.url, topology, reconnect: { initialDelay: '50ms' } })
     const client = await connect({ url: vhost.url, topology, reconnect: { initialDelay: '50ms' } })
+    let release = () => {}
     try {
       let reconnects = 0
       client.on('reconnected', () => reconnects++)
-      let slow = true
+      // The first request is held at the responder until its caller's connection is gone.
+      const held = new Promise<void>((resolve) => (release = resolve))
+      let heldRequests = 0
       await server.respond('pricing.quote', async (msg) => {
-        if (slow) await new Promise((resolve) => setTimeout(resolve, 1_000))
+        if (msg.body.sku === 'a') {
+          heldRequests++
+          await held
+        }
         return { sku: msg.body.sku }
       })
       const inFlight = client
         .request('pricing', 'quote.get', { sku: 'a', qty: 1 }, { timeout: '10s' })
         .catch((error: unknown) => error)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      slow = false
+      await waitFor(() => heldRequests === 1, 'the request at the responder')
       await vhost.closeConnections()
       expect(await inFlight).toMatchObject({ code: 'REPLY_LOST' })
+      release()
 
       // Asked while the connection is down: it waits for the reconnect, then gets its answer.
       expect(client.connected).toBe(false)
@@ -199,6 +205,7 @@ describe('request/reply over direct reply-to', () => {
       expect(reconnects).toBe(1)
       expect(client.diagnostics.pendingRequests).toBe(0)
     } finally {
+      release()
       await client.close()
       await server.close()
     }
