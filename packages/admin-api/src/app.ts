@@ -121,12 +121,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     config.adminToken,
     config.viewerToken,
     ...urlPasswords(config.amqpUrls),
-    ...urlPasswords([config.managementUrl]),
+    ...urlPasswords(config.managementUrls),
   ])
   const log = createLogger(redact, overrides.logSink)
   const now = overrides.now ?? Date.now
   const management = createManagementClient({
-    url: config.managementUrl,
+    url: config.managementUrls,
     user: config.managementUser,
     password: config.managementPassword,
     timeoutMs: config.managementTimeoutMs,

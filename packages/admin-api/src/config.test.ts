@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('gives defaults that work against a local broker', () => {
     const config = loadConfig({})
     expect(config.amqpUrls).toEqual(['amqp://guest:guest@127.0.0.1:5672'])
-    expect(config.managementUrl).toBe('http://127.0.0.1:15672')
+    expect(config.managementUrls).toEqual(['http://127.0.0.1:15672'])
     expect(config.host).toBe('127.0.0.1')
     expect(config.port).toBe(8080)
     expect(config.adminToken).toBeUndefined()
@@ -30,11 +30,23 @@ describe('loadConfig', () => {
     const config = loadConfig({
       WARREN_AMQP_URL: 'amqp://a:1@n1:5672, amqp://a:1@n2:5672',
       WARREN_ALERT_WINDOW: '2m',
-      WARREN_MANAGEMENT_URL: 'http://broker:15672/',
+      WARREN_MANAGEMENT_URL: 'http://n1:15672/, http://n2:15672',
     })
     expect(config.amqpUrls).toEqual(['amqp://a:1@n1:5672', 'amqp://a:1@n2:5672'])
     expect(config.alertWindowMs).toBe(120_000)
-    expect(config.managementUrl).toBe('http://broker:15672')
+    expect(config.managementUrls).toEqual(['http://n1:15672', 'http://n2:15672'])
+  })
+
+  it('refuses a WARREN_MANAGEMENT_URL entry that is not an http(s) URL, naming no password', () => {
+    let error: unknown
+    try {
+      loadConfig({ WARREN_MANAGEMENT_URL: 'http://u:hunter2@n1:15672,amqp://u:hunter2@n2' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toMatch(/WARREN_MANAGEMENT_URL.*expected an http\(s\) URL/)
+    expect((error as Error).message).not.toContain('hunter2')
   })
 
   it('names every invalid variable without echoing secret values', () => {

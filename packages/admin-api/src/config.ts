@@ -14,10 +14,12 @@ export interface Config {
    */
   amqpUrls: string[]
   /**
-   * Base URL of the RabbitMQ management API (`WARREN_MANAGEMENT_URL`).
-   * @default 'http://127.0.0.1:15672'
+   * Base URLs of the RabbitMQ management API, one per cluster node (`WARREN_MANAGEMENT_URL`,
+   * comma-separated). A request that gets no answer (network error, timeout, 5xx) from one moves
+   * on to the next; later requests start at the last one that answered.
+   * @default ['http://127.0.0.1:15672']
    */
-  managementUrl: string
+  managementUrls: string[]
   /**
    * The vhosts this API watches (`WARREN_VHOSTS`, comma-separated): discovery, queue and
    * dead-letter lists, overview counts, alerts, head peeks and every dead-letter and archive
@@ -136,7 +138,16 @@ const envSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(amqpUrl).min(1, 'at least one AMQP URL')),
-  WARREN_MANAGEMENT_URL: httpUrl.transform((url) => url.replace(/\/+$/, '')),
+  WARREN_MANAGEMENT_URL: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(httpUrl).min(1, 'at least one management URL'))
+    .transform((urls) => [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]),
   WARREN_VHOSTS: z
     .string()
     .optional()
@@ -203,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data
   return {
     amqpUrls: e.WARREN_AMQP_URL,
-    managementUrl: e.WARREN_MANAGEMENT_URL,
+    managementUrls: e.WARREN_MANAGEMENT_URL,
     vhosts: e.WARREN_VHOSTS,
     managementUser: e.WARREN_MANAGEMENT_USER,
     managementPassword: e.WARREN_MANAGEMENT_PASSWORD,

@@ -109,6 +109,113 @@ describe('management client', () => {
   })
 })
 
+/** A cluster of fake management APIs by host: 'down' refuses the connection, a number is a status. */
+function fakeCluster(state: Record<string, 'up' | 'down' | number>) {
+  const asked: string[] = []
+  const fetch: typeof globalThis.fetch = async (input) => {
+    const url = new URL(String(input))
+    asked.push(url.host)
+    const node = state[url.host]
+    if (node === 'down') throw new TypeError(`fetch failed: ${String(input)}`)
+    if (typeof node === 'number') return new Response('{"error":"x"}', { status: node })
+    return Response.json({ node: `rabbit@${url.hostname}` })
+  }
+  return { fetch, asked }
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as ApiError,
+  )
+
+describe('management failover', () => {
+  const urls = ['http://u:hunter2@n1:15672', 'http://u:hunter2@n2:15672', 'http://n3:15672/']
+
+  it('asks the next management API when the first refuses the connection, and answers from it', async () => {
+    const cluster = fakeCluster({ 'n1:15672': 'down', 'n2:15672': 'up', 'n3:15672': 'up' })
+    const client = createManagementClient({ url: urls, fetch: cluster.fetch })
+
+    const overview = await client.overview()
+
+    expect(overview.node).toBe('rabbit@n2')
+    expect(cluster.asked).toEqual(['n1:15672', 'n2:15672'])
+    expect(client.answeredBy()).toBe('http://n2:15672')
+  })
+
+  it('moves on after a timeout or a 5xx of one node', async () => {
+    const cluster = fakeCluster({ 'n1:15672': 503, 'n2:15672': 'up', 'n3:15672': 'up' })
+    const hanging: typeof fetch = (input, init) =>
+      new URL(String(input)).host === 'n2:15672'
+        ? new Promise((_resolve, reject) =>
+            init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+          )
+        : cluster.fetch(input, init)
+    const client = createManagementClient({ url: urls, timeoutMs: 50, fetch: hanging })
+
+    expect((await client.overview()).node).toBe('rabbit@n3')
+    expect(client.answeredBy()).toBe('http://n3:15672')
+  })
+
+  it('sticks to the management API that answered last, and wraps around when it fails', async () => {
+    const state: Record<string, 'up' | 'down'> = {
+      'n1:15672': 'down',
+      'n2:15672': 'up',
+      'n3:15672': 'up',
+    }
+    const cluster = fakeCluster(state)
+    const client = createManagementClient({ url: urls, fetch: cluster.fetch })
+
+    await client.overview()
+    state['n1:15672'] = 'up'
+    await client.overview()
+    await client.overview()
+    expect(cluster.asked).toEqual(['n1:15672', 'n2:15672', 'n2:15672', 'n2:15672'])
+
+    cluster.asked.length = 0
+    state['n2:15672'] = 'down'
+    state['n3:15672'] = 'down'
+    expect((await client.overview()).node).toBe('rabbit@n1')
+    expect(cluster.asked).toEqual(['n2:15672', 'n3:15672', 'n1:15672'])
+    expect(client.answeredBy()).toBe('http://n1:15672')
+  })
+
+  it('does not move on after a 4xx: a missing queue is 404 and refused credentials are 502', async () => {
+    for (const [status, expected] of [
+      [404, 404],
+      [401, 502],
+    ] as const) {
+      const cluster = fakeCluster({ 'n1:15672': status, 'n2:15672': 'up', 'n3:15672': 'up' })
+      const client = createManagementClient({ url: urls, fetch: cluster.fetch })
+      const error = await failure(client.queue('/', 'orders', { ageSeconds: 60, incrSeconds: 5 }))
+      expect(error?.status).toBe(expected)
+      expect(cluster.asked).toEqual(['n1:15672'])
+    }
+  })
+
+  it('answers the 502 problem, naming no credentials, when every management API is down', async () => {
+    const cluster = fakeCluster({ 'n1:15672': 'down', 'n2:15672': 'down', 'n3:15672': 500 })
+    const client = createManagementClient({
+      url: urls,
+      user: 'u',
+      password: 'hunter2',
+      fetch: cluster.fetch,
+    })
+
+    const error = await failure(client.overview())
+
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error?.status).toBe(502)
+    expect(error?.title).toBe('RabbitMQ management API unavailable')
+    expect(error?.detail).toBe(
+      'None of the 3 management APIs answered: The management API answered 500',
+    )
+    expect(`${error?.message} ${error?.detail}`).not.toMatch(/hunter2|u:/)
+    expect(cluster.asked).toEqual(['n1:15672', 'n2:15672', 'n3:15672'])
+    expect(client.answeredBy()).toBeUndefined()
+  })
+})
+
 describe('discovery cache', () => {
   it('reuses one reading of the management API within the cache time', async () => {
     const api = fakeApi({

@@ -18,8 +18,12 @@ import {
 
 /** Options of the management API client. */
 export interface ManagementOptions {
-  /** Base URL, e.g. `http://127.0.0.1:15672`. */
-  url: string
+  /**
+   * Base URL, e.g. `http://127.0.0.1:15672`, or one per cluster node: a request that meets a
+   * network error, a timeout or a 5xx moves on to the next one, and later requests start at the
+   * last one that answered.
+   */
+  url: string | readonly string[]
   /** @default 'guest' */
   user?: string
   /** @default 'guest' */
@@ -48,6 +52,8 @@ export interface ManagementClient {
   bindings(vhost?: string): Promise<ManagementBinding[]>
   exchanges(vhost?: string): Promise<ManagementExchange[]>
   policies(vhost?: string): Promise<ManagementPolicy[]>
+  /** The base URL (without credentials) of the management API that answered last, if any did. */
+  answeredBy(): string | undefined
 }
 
 const PAGE_SIZE = 500
@@ -89,9 +95,34 @@ const unavailable = (detail: string, cause?: unknown) =>
     cause,
   })
 
+/** A base URL as it may be shown: no user, password, query or trailing slash. */
+function publicBase(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+/** Why one base URL did not answer; the next one is tried. */
+class NodeDown {
+  constructor(
+    readonly detail: string,
+    readonly cause?: unknown,
+  ) {}
+}
+
 /** Creates a management API client. Credentials stay in the Authorization header of requests. */
 export function createManagementClient(options: ManagementOptions): ManagementClient {
-  const base = options.url.replace(/\/+$/, '')
+  const bases = (typeof options.url === 'string' ? [options.url] : [...options.url]).map((url) =>
+    url.replace(/\/+$/, ''),
+  )
+  if (bases.length === 0) throw new TypeError('createManagementClient: at least one url')
+  // Sticky: start where the last answer came from, so a dead node costs one timeout, not one
+  // per request.
+  let current = 0
+  let answered: string | undefined
   const timeoutMs = options.timeoutMs ?? 5000
   const doFetch = options.fetch ?? globalThis.fetch
   const authorization = `Basic ${Buffer.from(
@@ -100,7 +131,8 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
   // RabbitMQ 3.13+ trims the fields of /api/queues; /api/queues/detailed has them (404 before).
   let detailedQueues: boolean | undefined
 
-  async function get<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {
+  /** One request to one base URL: a response, or why that node counts as down. */
+  async function attempt(base: string, path: string): Promise<Response | NodeDown> {
     let response: Response
     try {
       response = await doFetch(`${base}${path}`, {
@@ -108,12 +140,48 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
         signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (error) {
+      // The error's message may hold the URL; it stays in `cause`, which is never sent.
       const timedOut = error instanceof Error && error.name === 'TimeoutError'
-      throw unavailable(
+      return new NodeDown(
         timedOut ? `No answer within ${timeoutMs} ms` : 'The management API cannot be reached',
         error,
       )
     }
+    // A 5xx is one node's trouble (booting, losing its cluster); a 4xx would be the same on all.
+    if (response.status >= 500) {
+      await response.body?.cancel()
+      return new NodeDown(`The management API answered ${response.status}`)
+    }
+    return response
+  }
+
+  /** Tries each base URL once, starting with the sticky one. */
+  async function send(path: string): Promise<Response> {
+    const start = current
+    let last: NodeDown | undefined
+    for (let i = 0; i < bases.length; i++) {
+      const index = (start + i) % bases.length
+      const base = bases[index] as string
+      const result = await attempt(base, path)
+      if (result instanceof NodeDown) {
+        last = result
+        continue
+      }
+      current = index
+      answered = publicBase(base)
+      return result
+    }
+    const detail = last?.detail ?? 'The management API cannot be reached'
+    throw unavailable(
+      bases.length === 1
+        ? detail
+        : `None of the ${bases.length} management APIs answered: ${detail}`,
+      last?.cause,
+    )
+  }
+
+  async function get<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {
+    const response = await send(path)
     if (response.status === 404) {
       await response.body?.cancel()
       throw new ApiError(404, 'not-found', 'Not found', 'No such vhost, queue or resource')
@@ -174,5 +242,6 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
     bindings: (vhost) => get(scoped('bindings', vhost), bindingSchema.array()),
     exchanges: (vhost) => get(scoped('exchanges', vhost), exchangeSchema.array()),
     policies: (vhost) => get(scoped('policies', vhost), policySchema.array()),
+    answeredBy: () => answered,
   }
 }

@@ -17,7 +17,12 @@ describe('GET /api/health', () => {
     try {
       const response = await warren.app.request('/api/health')
       expect(response.status).toBe(200)
-      expect(await response.json()).toEqual({ status: 'ok', amqp: 'up', management: 'up' })
+      expect(await response.json()).toEqual({
+        status: 'ok',
+        amqp: 'up',
+        management: 'up',
+        managementUrl: 'http://127.0.0.1:15672',
+      })
     } finally {
       await warren.close()
     }
@@ -59,7 +64,7 @@ describe('GET /api/health', () => {
       expect([...polls, cached, fresh].map((response) => response.status)).toEqual([
         200, 200, 200, 200, 200,
       ])
-      expect(await fresh.json()).toEqual({ status: 'ok', amqp: 'up', management: 'up' })
+      expect(await fresh.json()).toMatchObject({ status: 'ok', amqp: 'up', management: 'up' })
       expect(callsWithinTheCache).toBe(1)
       expect(overviewCalls()).toBe(2)
     } finally {

@@ -10,7 +10,13 @@ import type { Services } from './services.js'
 export const HEALTH_CACHE_MS = 2000
 
 type Up = 'up' | 'down'
-type Health = { status: 'ok' | 'degraded'; amqp: Up; management: Up }
+type Health = {
+  status: 'ok' | 'degraded'
+  amqp: Up
+  management: Up
+  /** The management API (base URL, no credentials) that answered, when one did. */
+  managementUrl?: string
+}
 
 /** `GET /api/health`: open, so load balancers and the start script can poll it. */
 export function healthRoutes(s: Services) {
@@ -24,10 +30,12 @@ export function healthRoutes(s: Services) {
         () => false,
       ),
     ])
+    const answeredBy = management ? s.management.answeredBy() : undefined
     return {
       status: amqp && management ? 'ok' : 'degraded',
       amqp: amqp ? 'up' : 'down',
       management: management ? 'up' : 'down',
+      ...(answeredBy === undefined ? {} : { managementUrl: answeredBy }),
     }
   }
 
