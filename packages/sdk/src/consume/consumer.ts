@@ -286,9 +286,10 @@ export class Consumer implements ConsumerHandle {
     }
     const { route, error, attempt } = outcome
     if (route.kind === 'dead-letter' && route.queue === undefined) {
-      // No DLQ declared: the caller chose to drop what cannot be processed.
-      this.context.logger.warn({ event: 'dropped', queue: this.queue, reason: route.reason })
-      this.#ack(state, delivery)
+      // No DLQ declared: reject without requeue, so dead-lettering the operator configured
+      // (a policy, or the queue's own arguments) still applies; without any, the broker drops it.
+      this.context.logger.warn({ event: 'rejected', queue: this.queue, reason: route.reason })
+      this.#reject(state, delivery)
       this.#observer?.deadLetter()
       return
     }
@@ -338,6 +339,10 @@ export class Consumer implements ConsumerHandle {
     // An ack on a newer channel would name someone else's delivery tag: drop it, the broker
     // redelivers the message.
     if (state.open && state === this.#state) state.channel.ack(delivery)
+  }
+
+  #reject(state: ChannelState, delivery: ConsumeMessage): void {
+    if (state.open && state === this.#state) state.channel.nack(delivery, false, false)
   }
 
   #nack(state: ChannelState, delivery: ConsumeMessage): void {
