@@ -10,7 +10,14 @@ import { sleep, waitFor } from './harness/wait.js'
 // publishes (messages waiting in the delay levels) across a broker restart.
 let node: RabbitNode
 beforeAll(async () => {
-  node = await startRabbitNode({ nodeName: `warren-f${randomBytes(4).toString('hex')}@localhost` })
+  node = await startRabbitNode({
+    nodeName: `warren-f${randomBytes(4).toString('hex')}@localhost`,
+    // After a restart, a quorum queue may dead-letter (TTL expiry) before its target queue is
+    // back; at-least-once dead-lettering keeps such messages and retries them only every
+    // dead_letter_worker_publisher_confirm_timeout, 3 minutes by default. Delayed publishes
+    // (the delay levels) hit this now and then, late rather than lost: retry after 5 s here.
+    advancedConfig: '[{rabbit, [{dead_letter_worker_publisher_confirm_timeout, 5000}]}].',
+  })
 })
 afterAll(async () => {
   await node?.stop()

@@ -37,6 +37,11 @@ export interface RabbitNodeOptions {
   managementPort?: number
   /** Lines appended to the node's rabbitmq.conf. @default [] */
   config?: string[]
+  /**
+   * The node's advanced.config (Erlang terms), for settings rabbitmq.conf does not take, e.g.
+   * `[{rabbit, [{dead_letter_worker_publisher_confirm_timeout, 5000}]}].` @default '[].'
+   */
+  advancedConfig?: string
   /** How long to wait for the node to accept AMQP. @default 90000 */
   startTimeoutMs?: number
 }
@@ -93,7 +98,7 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
     ...(options.config ?? []),
   ]
   await writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`)
-  await writeFile(join(dir, 'advanced.config'), '[].\n')
+  await writeFile(join(dir, 'advanced.config'), `${options.advancedConfig ?? '[].'}\n`)
   await writeFile(join(dir, 'enabled_plugins'), `[${plugins.join(',')}].\n`)
   // Our own env file, so the system's (which names the shared node) is not read.
   await writeFile(join(dir, 'rabbitmq-env.conf'), 'ERL_EPMD_ADDRESS=127.0.0.1\n')

@@ -120,6 +120,16 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     return broker
   }
 
+  const nonEmptyQueues = async () => {
+    const listing = await options.admin
+      .ctl('list_queues', '-p', vhost, 'name', 'messages', 'consumers', '--formatter', 'json')
+      .catch(() => '[]')
+    return (JSON.parse(listing) as { name: string; messages: number; consumers: number }[])
+      .filter((queue) => queue.messages > 0)
+      .map((queue) => `${queue.name} (${queue.messages}, ${queue.consumers} consumers)`)
+      .join(', ')
+  }
+
   const close = async () => {
     // A broker that never comes back must not hang the suite: close() is time-boxed.
     await Promise.allSettled(brokers.map((broker) => withTimeout(broker.close(), 15_000)))
@@ -166,7 +176,18 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         .map(([code, count]) => `${count} ${code}`)
         .join(', ')
       const note = typeof notes === 'function' ? await notes() : notes
-      recordResult(result, [note, rejected && `rejected: ${rejected}`].filter(Boolean).join('; '))
+      // A loss needs explaining: where messages still sit says where the chain broke.
+      const stuck = result.lost > 0 ? await nonEmptyQueues() : ''
+      recordResult(
+        result,
+        [note, rejected && `rejected: ${rejected}`, stuck && `messages in ${stuck}`]
+          .filter(Boolean)
+          .join('; '),
+      )
+      if (result.lost > 0) {
+        const lost = workload.unconsumed().filter((id) => !excused?.(id))
+        console.log(`[${options.scenario}] lost: ${lost.slice(0, 20).join(', ')}`)
+      }
       return result
     }
     return {
