@@ -67,6 +67,8 @@ export interface Rig {
    */
   finish(options?: {
     excused?: (id: string) => boolean
+    /** How long the drain waits without progress before it counts what is missing. @default 20000 */
+    quietMs?: number
     /** For the report's notes column; a function is called after the drain. */
     notes?: string | (() => string | Promise<string>)
   }): Promise<FaultResult>
@@ -168,9 +170,12 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       { prefetch: options.prefetch ?? 100, concurrency: options.concurrency ?? 20 },
     )
     workload.start()
-    const finish: Rig['finish'] = async ({ excused, notes } = {}) => {
+    const finish: Rig['finish'] = async ({ excused, notes, quietMs } = {}) => {
       await workload.stop()
-      await workload.drain(excused ? { excused } : {})
+      await workload.drain({
+        ...(excused && { excused }),
+        ...(quietMs !== undefined && { quietMs, timeoutMs: quietMs + 180_000 }),
+      })
       const result = workload.result(options.scenario, excused)
       const rejected = Object.entries(workload.rejections)
         .map(([code, count]) => `${count} ${code}`)
