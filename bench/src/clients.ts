@@ -1,11 +1,12 @@
 // The four clients under test, each behind the same small interface so that every scenario runs
 // them the same way. Each uses its library's documented API for confirmed publish and acked consume.
 import { connect as connectManager } from 'amqp-connection-manager'
-import amqplib from 'amqplib'
+import { randomUUID } from 'node:crypto'
+import amqplib, { type Options } from 'amqplib'
 import rascal from 'rascal'
 import { connect as connectWarren, defineTopology } from '@warren/sdk'
 
-export type VariantName = 'sdk' | 'raw' | 'acm' | 'rascal'
+export type VariantName = 'sdk' | 'raw' | 'raw-props' | 'acm' | 'rascal'
 
 export interface Client {
   /** Publishes one persistent message to `queue` through the default exchange; `done` on its confirm. */
@@ -23,32 +24,42 @@ export function benchTopology(queue: string, type: QueueType) {
   return defineTopology({ queues: { [queue]: { type, retry: false, deadLetter: false } } })
 }
 
-const raw: OpenClient = async (url, queue) => {
-  const connection = await amqplib.connect(url)
-  const channel = await connection.createConfirmChannel()
-  let consumerTag: string | undefined
-  return {
-    publish(payload, done) {
-      channel.publish('', queue, payload, { persistent: true, mandatory: true }, (error) =>
-        done(error ?? undefined),
-      )
-    },
-    async consume(prefetch, onMessage) {
-      const consumeChannel = await connection.createChannel()
-      await consumeChannel.prefetch(prefetch)
-      const reply = await consumeChannel.consume(queue, (message) => {
-        if (!message) return
-        consumeChannel.ack(message)
-        onMessage(message.content)
-      })
-      consumerTag = reply.consumerTag
-    },
-    async close() {
-      void consumerTag
-      await connection.close()
-    },
+/**
+ * Raw amqplib on a confirm channel. `withProperties` also sends what the SDK's contract sets on
+ * every message (messageId, timestamp, type, appId, content type), so the SDK's own overhead can be
+ * told apart from the broker's cost of those bytes.
+ */
+const rawClient =
+  (withProperties: boolean): OpenClient =>
+  async (url, queue) => {
+    const connection = await amqplib.connect(url)
+    const channel = await connection.createConfirmChannel()
+    return {
+      publish(payload, done) {
+        const options: Options.Publish = { persistent: true, mandatory: true }
+        if (withProperties) {
+          options.messageId = randomUUID()
+          options.timestamp = Math.floor(Date.now() / 1000)
+          options.contentType = 'application/octet-stream'
+          options.type = queue
+          options.appId = 'bench'
+        }
+        channel.publish('', queue, payload, options, (error) => done(error ?? undefined))
+      },
+      async consume(prefetch, onMessage) {
+        const consumeChannel = await connection.createChannel()
+        await consumeChannel.prefetch(prefetch)
+        await consumeChannel.consume(queue, (message) => {
+          if (!message) return
+          consumeChannel.ack(message)
+          onMessage(message.content)
+        })
+      },
+      async close() {
+        await connection.close()
+      },
+    }
   }
-}
 
 const acm: OpenClient = async (url, queue) => {
   const manager = connectManager([url])
@@ -138,4 +149,10 @@ const sdk: OpenClient = async (url, queue, type) => {
   }
 }
 
-export const clients: Record<VariantName, OpenClient> = { sdk, raw, acm, rascal: rascalClient }
+export const clients: Record<VariantName, OpenClient> = {
+  sdk,
+  raw: rawClient(false),
+  'raw-props': rawClient(true),
+  acm,
+  rascal: rascalClient,
+}

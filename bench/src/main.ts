@@ -16,7 +16,7 @@ const withSoak = !quick && !process.argv.includes('--no-soak')
 const settings = quick
   ? { reps: 5, messages: 2_000, warmup: 500, e2eSeconds: 1, retrySeconds: 1, dlq: 2_000 }
   : { reps: 5, messages: 20_000, warmup: 2_000, e2eSeconds: 3, retrySeconds: 3, dlq: 10_000 }
-const variants: VariantName[] = ['sdk', 'raw', 'acm', 'rascal']
+const variants: VariantName[] = ['sdk', 'raw', 'raw-props', 'acm', 'rascal']
 const queueTypes: QueueType[] = ['classic', 'quorum']
 
 interface Result {
@@ -47,6 +47,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void vhost.delete().finally(() => process.exit(130)))
 }
 try {
+  // First, while the heap is fresh, so the RSS curve is the soak's own.
+  const soakResult = withSoak ? await soak(vhost, 1_000_000) : undefined
   for (const type of queueTypes) {
     log(`publish and consume, ${type} queues: warm-up`)
     for (const variant of variants) {
@@ -104,13 +106,14 @@ try {
     })
   }
 
-  const soakResult = withSoak ? await soak(vhost, 1_000_000) : undefined
   const median = (metric: string, variant: string) =>
     results.find((r) => r.metric === metric && r.variant === variant)?.median ?? Number.NaN
   const ratio = (metric: string, a: string, b: string) =>
     round(median(metric, a) / median(metric, b), 2)
   const ratios = {
     'publish:sdk/raw': ratio('publish msg/s (quorum)', 'sdk', 'raw'),
+    'publish:sdk/raw-props': ratio('publish msg/s (quorum)', 'sdk', 'raw-props'),
+    'publish:sdk/raw-props (classic)': ratio('publish msg/s (classic)', 'sdk', 'raw-props'),
     'consume:sdk/raw': ratio('consume msg/s (quorum)', 'sdk', 'raw'),
     'publish:sdk/rascal': ratio('publish msg/s (quorum)', 'sdk', 'rascal'),
     'consume:sdk/rascal': ratio('consume msg/s (quorum)', 'sdk', 'rascal'),
@@ -144,7 +147,8 @@ try {
   if (soakResult) {
     console.log(
       `\nSoak: ${soakResult.messages} messages in ${soakResult.seconds} s; RSS start ${soakResult.rssMiB.start} MiB, ` +
-        `peak ${soakResult.rssMiB.peak} MiB, end ${soakResult.rssMiB.end} MiB`,
+        `peak ${soakResult.rssMiB.peak} MiB, end ${soakResult.rssMiB.end} MiB; heap used start ` +
+        `${soakResult.heapMiB.start} MiB, peak ${soakResult.heapMiB.peak} MiB, end ${soakResult.heapMiB.end} MiB`,
     )
   }
   const reports = join(import.meta.dirname, '../../reports')

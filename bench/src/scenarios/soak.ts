@@ -13,12 +13,15 @@ export async function soak(vhost: BenchVhost, messages: number) {
   const broker = await connect({ url: vhost.url, topology, service: 'bench-soak' })
   const payload = Buffer.alloc(PAYLOAD_BYTES, 0x62)
   const mib = () => round(process.memoryUsage.rss() / 2 ** 20, 1)
-  const samples: { second: number; rssMiB: number }[] = [{ second: 0, rssMiB: mib() }]
+  const heapMiB = () => round(process.memoryUsage().heapUsed / 2 ** 20, 1)
+  const sample = (second: number) => ({ second, rssMiB: mib(), heapMiB: heapMiB() })
+  const samples: { second: number; rssMiB: number; heapMiB: number }[] = [sample(0)]
   const started = performance.now()
   const sampler = setInterval(() => {
     const second = Math.round((performance.now() - started) / 1000)
-    samples.push({ second, rssMiB: mib() })
-    process.stderr.write(`[bench] soak ${second}s rss ${mib()} MiB\n`)
+    const now = sample(second)
+    samples.push(now)
+    process.stderr.write(`[bench] soak ${second}s rss ${now.rssMiB} MiB heap ${now.heapMiB} MiB\n`)
   }, 1000)
   try {
     let consumed = 0
@@ -48,12 +51,14 @@ export async function soak(vhost: BenchVhost, messages: number) {
       sendMore()
     })
     await allConsumed
-    samples.push({ second: round((performance.now() - started) / 1000, 1), rssMiB: mib() })
+    samples.push(sample(round((performance.now() - started) / 1000, 1)))
     const rss = samples.map((s) => s.rssMiB)
+    const heap = samples.map((s) => s.heapMiB)
     return {
       messages,
       seconds: round((performance.now() - started) / 1000, 1),
       rssMiB: { start: rss[0] ?? 0, peak: Math.max(...rss), end: rss.at(-1) ?? 0 },
+      heapMiB: { start: heap[0] ?? 0, peak: Math.max(...heap), end: heap.at(-1) ?? 0 },
       samples,
     }
   } finally {
