@@ -3,11 +3,11 @@ import { createRoot } from 'react-dom/client'
 import { App } from './app/App.js'
 import { login } from './features/auth/api/login.js'
 import { takeTokenFromHash } from './features/auth/token-from-hash.js'
-import { applyStoredTheme } from './lib/theme.js'
+import { applyTheme } from './lib/theme.js'
 import './styles/theme.css'
 import './styles/app.css'
 
-applyStoredTheme()
+applyTheme()
 const hashToken = takeTokenFromHash()
 // Log in from the printed link before the first render, so the console opens straight away.
 const hashLoginError: unknown = hashToken

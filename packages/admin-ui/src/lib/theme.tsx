@@ -3,18 +3,26 @@ import { useState } from 'react'
 type Theme = 'light' | 'dark'
 const STORAGE_KEY = 'warren.theme'
 
-const systemTheme = (): Theme =>
-  window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
+const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)')
 
-function initialTheme(): Theme {
+function storedTheme(): Theme | undefined {
   const stored = localStorage.getItem(STORAGE_KEY)
-  return stored === 'light' || stored === 'dark' ? stored : systemTheme()
+  return stored === 'light' || stored === 'dark' ? stored : undefined
 }
 
-/** Applies a stored choice before the first paint; without one, CSS follows the system. */
-export function applyStoredTheme(): void {
-  const stored = localStorage.getItem(STORAGE_KEY)
-  if (stored === 'light' || stored === 'dark') document.documentElement.dataset.theme = stored
+function initialTheme(): Theme {
+  return storedTheme() ?? (darkScheme().matches ? 'dark' : 'light')
+}
+
+/**
+ * Sets `data-theme` before the first paint, the stored choice or else the system's, so the CSS
+ * holds each palette once; without a stored choice it follows the system as it changes.
+ */
+export function applyTheme(): void {
+  document.documentElement.dataset.theme = initialTheme()
+  darkScheme().addEventListener('change', (event) => {
+    if (!storedTheme()) document.documentElement.dataset.theme = event.matches ? 'dark' : 'light'
+  })
 }
 
 export function ThemeToggle() {
