@@ -1,80 +1,81 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type WarrenApp } from '../app.js'
+import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from './types.js'
 import {
-  createVhost,
   management,
   operator,
-  tempDir,
-  testConfig,
+  scopedTestApp,
+  type TestVhost,
   withChannel,
 } from '../test-support/core.js'
 import { topicMatches } from './routing.js'
 
 describe('dead-letter discovery (real broker, topologies declared with plain amqplib)', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let vhost: TestVhost
   let warren: WarrenApp
+  let remove: (() => Promise<void>) | undefined
   let queues: Map<string, DiscoveredQueue>
 
   beforeAll(async () => {
-    vhost = await createVhost('core-discovery')
-    dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
-      // Not made by the SDK: a classic queue whose DLX is a fanout exchange bound to orders.failed.
-      await ch.assertExchange('orders.dlx', 'fanout', { durable: true })
-      await ch.assertQueue('orders.failed', { durable: true })
-      await ch.bindQueue('orders.failed', 'orders.dlx', '')
-      await ch.assertQueue('orders', {
-        durable: true,
-        arguments: { 'x-queue-type': 'classic', 'x-dead-letter-exchange': 'orders.dlx' },
-      })
-      // The same with a direct DLX: without a DLX routing key the message keeps its own key.
-      await ch.assertExchange('payments.dlx', 'direct', { durable: true })
-      await ch.assertQueue('payments.failed', { durable: true })
-      await ch.assertQueue('payments.other', { durable: true })
-      await ch.bindQueue('payments.failed', 'payments.dlx', 'payments')
-      await ch.bindQueue('payments.other', 'payments.dlx', 'unrelated')
-      await ch.assertQueue('payments', {
-        durable: true,
-        arguments: { 'x-dead-letter-exchange': 'payments.dlx' },
-      })
-      // SDK-shaped: Q, Q.retry.<delay> (TTL, DLX back to Q) and Q.dlq, all via the default exchange.
-      await ch.assertQueue('billing', {
-        durable: true,
-        arguments: {
-          'x-queue-type': 'quorum',
-          'x-dead-letter-exchange': '',
-          'x-dead-letter-routing-key': 'billing.dlq',
-        },
-      })
-      for (const [suffix, ttl] of [
-        ['1s', 1000],
-        ['1m', 60_000],
-      ] as const) {
-        await ch.assertQueue(`billing.retry.${suffix}`, {
+    ;({ vhost, warren, remove } = await scopedTestApp('core-discovery', async (vhost) => {
+      await withChannel(vhost.url, async (ch) => {
+        // Not made by the SDK: a classic queue whose DLX is a fanout exchange bound to orders.failed.
+        await ch.assertExchange('orders.dlx', 'fanout', { durable: true })
+        await ch.assertQueue('orders.failed', { durable: true })
+        await ch.bindQueue('orders.failed', 'orders.dlx', '')
+        await ch.assertQueue('orders', {
+          durable: true,
+          arguments: { 'x-queue-type': 'classic', 'x-dead-letter-exchange': 'orders.dlx' },
+        })
+        // The same with a direct DLX: without a DLX routing key the message keeps its own key.
+        await ch.assertExchange('payments.dlx', 'direct', { durable: true })
+        await ch.assertQueue('payments.failed', { durable: true })
+        await ch.assertQueue('payments.other', { durable: true })
+        await ch.bindQueue('payments.failed', 'payments.dlx', 'payments')
+        await ch.bindQueue('payments.other', 'payments.dlx', 'unrelated')
+        await ch.assertQueue('payments', {
+          durable: true,
+          arguments: { 'x-dead-letter-exchange': 'payments.dlx' },
+        })
+        // SDK-shaped: Q, Q.retry.<delay> (TTL, DLX back to Q) and Q.dlq, all via the default exchange.
+        await ch.assertQueue('billing', {
           durable: true,
           arguments: {
-            'x-message-ttl': ttl,
+            'x-queue-type': 'quorum',
             'x-dead-letter-exchange': '',
-            'x-dead-letter-routing-key': 'billing',
+            'x-dead-letter-routing-key': 'billing.dlq',
           },
         })
-      }
-      await ch.assertQueue('billing.dlq', { durable: true })
-      // Dead-lettering configured by a policy rather than arguments, through a topic exchange.
-      await ch.assertExchange('mail.dlx', 'topic', { durable: true })
-      await ch.assertQueue('mail.parked', { durable: true })
-      await ch.bindQueue('mail.parked', 'mail.dlx', 'mail.#')
-      await ch.assertQueue('mail', { durable: true })
-      await ch.assertQueue('plain', { durable: true })
-    })
-    await management('PUT', `/api/policies/${vhost.encoded}/mail-dlx`, {
-      pattern: '^mail$',
-      'apply-to': 'queues',
-      definition: { 'dead-letter-exchange': 'mail.dlx', 'dead-letter-routing-key': 'mail.failed' },
-    })
-    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+        for (const [suffix, ttl] of [
+          ['1s', 1000],
+          ['1m', 60_000],
+        ] as const) {
+          await ch.assertQueue(`billing.retry.${suffix}`, {
+            durable: true,
+            arguments: {
+              'x-message-ttl': ttl,
+              'x-dead-letter-exchange': '',
+              'x-dead-letter-routing-key': 'billing',
+            },
+          })
+        }
+        await ch.assertQueue('billing.dlq', { durable: true })
+        // Dead-lettering configured by a policy rather than arguments, through a topic exchange.
+        await ch.assertExchange('mail.dlx', 'topic', { durable: true })
+        await ch.assertQueue('mail.parked', { durable: true })
+        await ch.bindQueue('mail.parked', 'mail.dlx', 'mail.#')
+        await ch.assertQueue('mail', { durable: true })
+        await ch.assertQueue('plain', { durable: true })
+      })
+      await management('PUT', `/api/policies/${vhost.encoded}/mail-dlx`, {
+        pattern: '^mail$',
+        'apply-to': 'queues',
+        definition: {
+          'dead-letter-exchange': 'mail.dlx',
+          'dead-letter-routing-key': 'mail.failed',
+        },
+      })
+    }))
     const response = await warren.app.request(`/api/queues?vhost=${vhost.encoded}`, {
       headers: operator,
     })
@@ -83,14 +84,7 @@ describe('dead-letter discovery (real broker, topologies declared with plain amq
     queues = new Map(body.items.map((q) => [q.name, q]))
   })
 
-  afterAll(async () => {
-    try {
-      await warren?.close()
-    } finally {
-      await vhost?.remove()
-      await dir?.remove()
-    }
-  })
+  afterAll(() => remove?.())
 
   it('links a classic queue with x-dead-letter-exchange orders.dlx (fanout) to orders.failed', () => {
     expect(queues.get('orders')).toMatchObject({

@@ -1,54 +1,45 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type WarrenApp } from '../app.js'
+import type { WarrenApp } from '../app.js'
 import type { AuditEntry } from '../audit/types.js'
 import {
   ADMIN_TOKEN,
-  createVhost,
   json,
-  tempDir,
-  testConfig,
+  scopedTestApp,
+  type TestVhost,
   withChannel,
 } from '../test-support/core.js'
 
 // The dead-letter module's own tests cover its semantics; this proves it is mounted behind the
 // app's session auth, CSRF check and audit log.
 describe('dead-letter operations mounted in the app', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let vhost: TestVhost
   let warren: WarrenApp
+  let remove: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    vhost = await createVhost('core-mount')
-    dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
-      await ch.assertQueue('tickets', {
-        durable: true,
-        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'tickets.dlq' },
-      })
-      await ch.assertQueue('tickets.dlq', { durable: true })
-      for (const n of [1, 2]) {
-        ch.sendToQueue('tickets.dlq', Buffer.from(JSON.stringify({ n })), {
-          messageId: `ticket-${n}`,
-          contentType: 'application/json',
-          headers: {
-            'warren-original-queue': 'tickets',
-            'warren-dead-letter-reason': 'max-attempts',
-          },
+    ;({ vhost, warren, remove } = await scopedTestApp('core-mount', async (vhost) => {
+      await withChannel(vhost.url, async (ch) => {
+        await ch.assertQueue('tickets', {
+          durable: true,
+          arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'tickets.dlq' },
         })
-      }
-      await ch.checkQueue('tickets.dlq')
-    })
-    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+        await ch.assertQueue('tickets.dlq', { durable: true })
+        for (const n of [1, 2]) {
+          ch.sendToQueue('tickets.dlq', Buffer.from(JSON.stringify({ n })), {
+            messageId: `ticket-${n}`,
+            contentType: 'application/json',
+            headers: {
+              'warren-original-queue': 'tickets',
+              'warren-dead-letter-reason': 'max-attempts',
+            },
+          })
+        }
+        await ch.checkQueue('tickets.dlq')
+      })
+    }))
   })
 
-  afterAll(async () => {
-    try {
-      await warren?.close()
-    } finally {
-      await vhost?.remove()
-      await dir?.remove()
-    }
-  })
+  afterAll(() => remove?.())
 
   it('browses and requeues with the session cookie, and the audit names the logged-in actor', async () => {
     const origin = 'http://127.0.0.1:8080'

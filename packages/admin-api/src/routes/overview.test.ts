@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type WarrenApp } from '../app.js'
+import type { WarrenApp } from '../app.js'
 import {
-  createVhost,
   eventually,
   operator,
-  tempDir,
-  testConfig,
+  scopedTestApp,
+  type TestVhost,
   withChannel,
 } from '../test-support/core.js'
 
 describe('overview and dead-letter list', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let vhost: TestVhost
   let warren: WarrenApp
+  let remove: (() => Promise<void>) | undefined
   const get = async (path: string) => {
     const response = await warren.app.request(path, { headers: operator })
     expect(response.status).toBe(200)
@@ -20,32 +19,24 @@ describe('overview and dead-letter list', () => {
   }
 
   beforeAll(async () => {
-    vhost = await createVhost('core-overview')
-    dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
-      await ch.assertQueue('invoices', {
-        durable: true,
-        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'invoices.dlq' },
+    ;({ vhost, warren, remove } = await scopedTestApp('core-overview', async (vhost) => {
+      await withChannel(vhost.url, async (ch) => {
+        await ch.assertQueue('invoices', {
+          durable: true,
+          arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'invoices.dlq' },
+        })
+        await ch.assertQueue('invoices.dlq', { durable: true })
+        // A dead letter with a timestamp property one minute old: its age is known.
+        ch.sendToQueue('invoices.dlq', Buffer.from('{}'), {
+          timestamp: Math.floor(Date.now() / 1000) - 60,
+          persistent: true,
+        })
+        await ch.checkQueue('invoices.dlq')
       })
-      await ch.assertQueue('invoices.dlq', { durable: true })
-      // A dead letter with a timestamp property one minute old: its age is known.
-      ch.sendToQueue('invoices.dlq', Buffer.from('{}'), {
-        timestamp: Math.floor(Date.now() / 1000) - 60,
-        persistent: true,
-      })
-      await ch.checkQueue('invoices.dlq')
-    })
-    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+    }))
   })
 
-  afterAll(async () => {
-    try {
-      await warren?.close()
-    } finally {
-      await vhost?.remove()
-      await dir?.remove()
-    }
-  })
+  afterAll(() => remove?.())
 
   it('GET /api/overview gives broker version and nodes, totals, rates and dead-letter counts', async () => {
     const body = await get('/api/overview')

@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type WarrenApp } from '../app.js'
+import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
 import {
-  createVhost,
   eventually,
   operator,
-  tempDir,
-  testConfig,
+  scopedTestApp,
+  type TestVhost,
   withChannel,
 } from '../test-support/core.js'
 
 type QueueList = { items: DiscoveredQueue[]; total: number; page: number; pageSize: number }
 
 describe('/api/queues', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let vhost: TestVhost
   let warren: WarrenApp
+  let remove: (() => Promise<void>) | undefined
   const list = async (query: string) => {
     const response = await warren.app.request(`/api/queues?vhost=${vhost.encoded}&${query}`, {
       headers: operator,
@@ -25,34 +24,29 @@ describe('/api/queues', () => {
   }
 
   beforeAll(async () => {
-    vhost = await createVhost('core-queues')
-    dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
-      await ch.assertQueue('shop.orders', {
-        durable: true,
-        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'shop.orders.dlq' },
+    ;({ vhost, warren, remove } = await scopedTestApp('core-queues', async (vhost) => {
+      await withChannel(vhost.url, async (ch) => {
+        await ch.assertQueue('shop.orders', {
+          durable: true,
+          arguments: {
+            'x-dead-letter-exchange': '',
+            'x-dead-letter-routing-key': 'shop.orders.dlq',
+          },
+        })
+        await ch.assertQueue('shop.orders.dlq', { durable: true })
+        await ch.assertExchange('shop', 'topic', { durable: true })
+        await ch.bindQueue('shop.orders', 'shop', 'order.created')
+        await ch.bindQueue('shop.orders', 'shop', 'order.*.retried')
+        await ch.assertQueue('shop.emails', { durable: true })
+        await ch.assertQueue('audit.trail', { durable: true })
+        for (let i = 0; i < 3; i++) ch.sendToQueue('shop.emails', Buffer.from(`email ${i}`))
+        ch.sendToQueue('audit.trail', Buffer.from('one'))
+        await ch.checkQueue('shop.emails')
       })
-      await ch.assertQueue('shop.orders.dlq', { durable: true })
-      await ch.assertExchange('shop', 'topic', { durable: true })
-      await ch.bindQueue('shop.orders', 'shop', 'order.created')
-      await ch.bindQueue('shop.orders', 'shop', 'order.*.retried')
-      await ch.assertQueue('shop.emails', { durable: true })
-      await ch.assertQueue('audit.trail', { durable: true })
-      for (let i = 0; i < 3; i++) ch.sendToQueue('shop.emails', Buffer.from(`email ${i}`))
-      ch.sendToQueue('audit.trail', Buffer.from('one'))
-      await ch.checkQueue('shop.emails')
-    })
-    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+    }))
   })
 
-  afterAll(async () => {
-    try {
-      await warren?.close()
-    } finally {
-      await vhost?.remove()
-      await dir?.remove()
-    }
-  })
+  afterAll(() => remove?.())
 
   it('lists every queue of a vhost with role, counts, rates and links', async () => {
     const body = await list('')

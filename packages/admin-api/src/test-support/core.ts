@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, type Channel, type ChannelModel } from 'amqplib'
+import { createApp, type WarrenApp } from '../app.js'
 import { loadConfig, type Config } from '../config.js'
 
 export const MANAGEMENT = 'http://127.0.0.1:15672'
@@ -114,4 +115,32 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+}
+
+export type TestVhost = Awaited<ReturnType<typeof createVhost>>
+
+/**
+ * A vhost and a data folder of the test file's own, seeded by `seed`, and an admin API watching
+ * only that vhost. `remove` closes the app, then deletes the vhost and the folder.
+ */
+export async function scopedTestApp(prefix: string, seed: (vhost: TestVhost) => Promise<void>) {
+  const vhost = await createVhost(prefix)
+  const dir = await tempDir()
+  let warren: WarrenApp | undefined
+  const remove = async () => {
+    try {
+      await warren?.close()
+    } finally {
+      await vhost.remove()
+      await dir.remove()
+    }
+  }
+  try {
+    await seed(vhost)
+    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+  } catch (error) {
+    await remove()
+    throw error
+  }
+  return { vhost, warren, remove }
 }
