@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MessageProperties } from 'amqplib'
-import { messageKey, toMessageView } from './message-view.js'
+import { messageKey } from './ids.js'
+import { toMessageView } from './message-view.js'
 import { parseDeadLetter } from './parse.js'
 
 const timestamp = (seconds: number) => ({ '!': 'timestamp' as const, value: seconds })

@@ -3,7 +3,7 @@ import type { ConfirmChannel, Message, Options } from 'amqplib'
 import { ApiError } from '../errors.js'
 import type { Progress } from '../operations/registry.js'
 import { ConfirmedPublisher, describeOutcome } from '../rabbit/amqp-publisher.js'
-import { messageKey } from './message-view.js'
+import { messageKey } from './ids.js'
 import type { FailedMessage } from './schemas.js'
 
 /** Where to publish a copy of a dead letter before it is removed. */
