@@ -1,6 +1,10 @@
 // Reads why a message was dead-lettered from whichever headers it carries: Warren's own,
 // the broker's x-death, or another framework's (Spring AMQP, MassTransit, NServiceBus).
 
+import { time } from './time.js'
+
+export { time }
+
 export interface DeadLetterFacts {
   reason: string | null
   originalQueue: string | null
@@ -133,19 +137,6 @@ function text(value: unknown): string | undefined {
 function count(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN
   return Number.isFinite(n) ? n : undefined
-}
-
-/** ISO 8601 from an AMQP timestamp (seconds), epoch milliseconds or a date string. */
-export function time(value: unknown): string | undefined {
-  if (typeof value === 'object' && value !== null && '!' in value && 'value' in value) {
-    const { value: seconds } = value as { value: unknown }
-    return typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : undefined
-  }
-  if (typeof value === 'number') return new Date(value < 1e11 ? value * 1000 : value).toISOString()
-  const raw = text(value)
-  if (raw === undefined) return undefined
-  const ms = Date.parse(raw)
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
 }
 
 /** NServiceBus's wire format: `yyyy-MM-dd HH:mm:ss:ffffff Z`, UTC. */
