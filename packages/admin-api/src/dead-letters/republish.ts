@@ -32,17 +32,3 @@ export function republishOptions(
   options.headers = kept
   return options
 }
-
-/** Headers of a requeued message: one more requeue, attempts counted from zero again. */
-export function requeueHeaders(
-  headers: Record<string, unknown>,
-  at: string,
-): Record<string, unknown> {
-  const previous = Number(headers['warren-requeue-count'] ?? 0)
-  return {
-    ...headers,
-    'warren-attempt': 0,
-    'warren-requeue-count': (Number.isFinite(previous) ? previous : 0) + 1,
-    'warren-requeued-at': at,
-  }
-}

@@ -1,7 +1,8 @@
 import type { Message } from 'amqplib'
 import type { Actor } from '../context.js'
 import { parseDeadLetter } from './parse.js'
-import { republishOptions, requeueHeaders } from './republish.js'
+import { republishOptions } from './republish.js'
+import { requeueHeaders } from './requeue-headers.js'
 import { scanQueue } from './scan.js'
 import type { Republish } from './scan.js'
 import type { FailedMessage, RequeueResult } from './schemas.js'
@@ -53,7 +54,10 @@ export async function requeue(
                 unroutable.push({ id, reason: 'the target is this dead-letter queue itself' })
                 return null
               }
-              const options = republishOptions(message.properties, requeueHeaders(headers, at))
+              const options = republishOptions(message.properties, {
+                ...headers,
+                ...requeueHeaders(headers, at),
+              })
               return { routingKey: target, content: message.content, options }
             }
             const outcome = await services.pool.withConfirmChannel(vhost, (channel) =>
