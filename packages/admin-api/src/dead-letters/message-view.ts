@@ -1,25 +1,30 @@
+import { createHash } from 'node:crypto'
 import type { Message, MessageProperties } from 'amqplib'
 import { messageKey } from './ids.js'
-import { parseDeadLetter, time } from './parse.js'
-import type { JsonValue, MessageView, PayloadEncoding } from './schemas.js'
+import { parseDeadLetter, type DeadLetterFacts } from './parse.js'
+import { decodePayload, MAX_PAYLOAD_VIEW } from './payload.js'
+import type { JsonValue, MessageView } from './schemas.js'
+import { time } from './time.js'
 
-/** Bodies larger than this are shown truncated; the full body stays in the queue. */
-const MAX_PAYLOAD_VIEW = 64 * 1024
+// A page lists hundreds of messages written by anyone, so nothing in one of them may fail the
+// page: every value is shown, raw with a note when it cannot be shown as what it claims to be,
+// every walk is bounded, and a message whose view fails anyway still gets a minimal one.
 
-/** Turns a raw AMQP message into what the console shows. */
-export function toMessageView(message: Pick<Message, 'content' | 'properties'>): MessageView {
-  const { properties, content } = message
-  const headers = (properties.headers ?? {}) as Record<string, unknown>
-  const facts = parseDeadLetter(headers)
-  const body = decodePayload(properties, headers, content)
-  return {
-    id: messageKey(message),
-    messageId: typeof properties.messageId === 'string' ? properties.messageId : null,
-    ...facts,
-    properties: propertiesView(properties),
-    headers: jsonSafe(headers) as Record<string, JsonValue>,
-    ...body,
-    payloadBytes: content.length,
+export { isEncrypted } from './payload.js'
+
+/** Headers nested deeper than this are cut: x-death is three levels deep. */
+const MAX_FIELD_DEPTH = 32
+/** A view carries at most this many notes; a thousand bad array items need not a thousand. */
+const MAX_NOTES = 20
+
+type AmqpMessage = Pick<Message, 'content' | 'properties'>
+
+/** Turns a raw AMQP message into what the console shows. Never throws. */
+export function toMessageView(message: AmqpMessage): MessageView {
+  try {
+    return fullView(message)
+  } catch (error) {
+    return minimalView(message, error)
   }
 }
 
@@ -32,98 +37,223 @@ export function matches(view: MessageView, content: Buffer, needle: string): boo
     view.originalQueue,
     view.error?.name,
     view.error?.message,
-    view.payloadEncoding === 'encrypted' ? null : content.toString('utf8'),
+    bodyText(view, content),
   ]
   return haystack.some((value) => typeof value === 'string' && value.toLowerCase().includes(needle))
 }
 
-export function isEncrypted(
-  properties: MessageProperties,
-  headers: Record<string, unknown>,
-): boolean {
-  const type = typeof properties.contentType === 'string' ? properties.contentType : ''
-  const encoding = typeof properties.contentEncoding === 'string' ? properties.contentEncoding : ''
-  return (
-    /encrypted/i.test(type) ||
-    /encrypt|jwe|aes/i.test(encoding) ||
-    headers['warren-encryption'] !== undefined ||
-    headers['warren-encrypted'] !== undefined
-  )
+/** A decoded body is searched as shown (its bytes are compressed or in another charset). */
+function bodyText(view: MessageView, content: Buffer): string | null {
+  if (view.payloadEncoding === 'encrypted') return null
+  if (view.rawPayload === undefined) return content.toString('utf8')
+  return typeof view.payload === 'string' ? view.payload : JSON.stringify(view.payload)
 }
 
-function decodePayload(
-  properties: MessageProperties,
-  headers: Record<string, unknown>,
-  content: Buffer,
-): { payload: JsonValue; payloadEncoding: PayloadEncoding; payloadTruncated: boolean } {
-  if (isEncrypted(properties, headers)) {
-    return { payload: null, payloadEncoding: 'encrypted', payloadTruncated: false }
+function fullView(message: AmqpMessage): MessageView {
+  const { properties, content } = message
+  const notes: string[] = []
+  const headers = ownHeaders(properties.headers)
+  const view: MessageView = {
+    id: idOf(message, notes),
+    messageId: typeof properties.messageId === 'string' ? properties.messageId : null,
+    ...deadLetterFacts(headers, notes),
+    properties: propertiesView(properties, notes),
+    headers: fieldView(headers, 'headers', notes, 0) as Record<string, JsonValue>,
+    ...decodePayload(properties, headers, content, notes),
+    payloadBytes: content.length,
   }
-  const truncated = content.length > MAX_PAYLOAD_VIEW
-  const shown = truncated ? content.subarray(0, MAX_PAYLOAD_VIEW) : content
-  const encoding = typeof properties.contentEncoding === 'string' ? properties.contentEncoding : ''
-  // A compressed body is bytes whatever its content type says.
-  const textual = encoding === '' || encoding === 'identity' || /utf-?8/i.test(encoding)
-  const text = textual ? utf8(shown, truncated) : undefined
-  if (text === undefined) {
-    return {
-      payload: shown.toString('base64'),
-      payloadEncoding: 'base64',
-      payloadTruncated: truncated,
-    }
-  }
-  if (!truncated) {
-    const type = typeof properties.contentType === 'string' ? properties.contentType : ''
-    if (/json/i.test(type) || /^\s*[[{"]/.test(text)) {
-      try {
-        return {
-          payload: JSON.parse(text) as JsonValue,
-          payloadEncoding: 'json',
-          payloadTruncated: false,
-        }
-      } catch {
-        // Not JSON after all: show it as text.
-      }
-    }
-  }
-  return { payload: text, payloadEncoding: 'text', payloadTruncated: truncated }
-}
-
-function utf8(bytes: Buffer, truncated: boolean): string | undefined {
-  try {
-    // A cut may split a multi-byte character: decode leniently at the end only.
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated })
-  } catch {
-    return undefined
-  }
-}
-
-function propertiesView(properties: MessageProperties): Record<string, JsonValue> {
-  const view: Record<string, JsonValue> = {}
-  for (const [key, value] of Object.entries(properties)) {
-    if (key === 'headers' || value === undefined || value === null) continue
-    view[key] = key === 'timestamp' ? (time(value) ?? jsonSafe(value)) : jsonSafe(value)
-  }
+  if (notes.length > 0) view.notes = capped(notes)
   return view
 }
 
-/** AMQP field values as JSON: typed values unwrapped, byte arrays as base64. */
-export function jsonSafe(value: unknown): JsonValue {
+function deadLetterFacts(headers: Record<string, unknown>, notes: string[]): DeadLetterFacts {
+  try {
+    return parseDeadLetter(headers)
+  } catch (error) {
+    notes.push(`the dead-letter headers could not be read (${describe(error)}): see the headers`)
+    return {
+      reason: null,
+      originalQueue: null,
+      exchange: null,
+      routingKey: null,
+      attempts: null,
+      error: null,
+      deadLetteredAt: null,
+    }
+  }
+}
+
+/**
+ * The message's id, or when its properties cannot be hashed (a bigint header) a hash of its body
+ * alone: such a message is listed, but the operations, which use the full id, cannot find it.
+ */
+function idOf(message: AmqpMessage, notes?: string[]): string {
+  try {
+    return messageKey(message)
+  } catch (error) {
+    notes?.push(`its id could not be derived (${describe(error)}): it is a hash of the body only`)
+    const content = Buffer.isBuffer(message?.content) ? message.content : Buffer.alloc(0)
+    return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`
+  }
+}
+
+/** Only the id, the size and the first bytes, and why. */
+function minimalView(message: AmqpMessage, error: unknown): MessageView {
+  const content = Buffer.isBuffer(message?.content) ? message.content : Buffer.alloc(0)
+  const messageId: unknown = message?.properties?.messageId
+  return {
+    id: idOf(message),
+    messageId: typeof messageId === 'string' ? messageId : null,
+    reason: null,
+    originalQueue: null,
+    exchange: null,
+    routingKey: null,
+    attempts: null,
+    error: null,
+    deadLetteredAt: null,
+    properties: {},
+    headers: {},
+    payload: content.subarray(0, MAX_PAYLOAD_VIEW).toString('base64'),
+    payloadEncoding: 'base64',
+    payloadTruncated: content.length > MAX_PAYLOAD_VIEW,
+    payloadBytes: content.length,
+    notes: [`the message could not be shown in full (${describe(error)}): its body is shown raw`],
+  }
+}
+
+function propertiesView(properties: MessageProperties, notes: string[]): Record<string, JsonValue> {
+  const entries: [string, JsonValue][] = []
+  for (const [key, value] of Object.entries(properties)) {
+    if (key === 'headers' || value === undefined || value === null) continue
+    const iso = key === 'timestamp' ? time(value) : undefined
+    if (key === 'timestamp' && iso === undefined) {
+      notes.push(`property timestamp ${show(value)} is out of range: shown as its raw value`)
+    }
+    const raw = key === 'timestamp' && typeof value === 'number' && Number.isFinite(value)
+    entries.push([key, iso ?? (raw ? value : fieldView(value, `property ${key}`, notes, 0))])
+  }
+  return Object.fromEntries(entries)
+}
+
+/** Header names that say their value is a time: warren-last-failed-at, MT-Fault-Timestamp... */
+const TIME_NAME = /\b(?:at|time|timestamp|date|deadline)$/i
+
+/**
+ * An AMQP field value as JSON: typed values unwrapped, timestamps as ISO 8601, byte arrays as
+ * base64; what JSON cannot hold (NaN, bigints, a time no date can hold) as text or its raw value,
+ * with a note naming `where` it is.
+ */
+export function fieldView(value: unknown, where: string, notes: string[], depth = 0): JsonValue {
   if (value === null || value === undefined) return null
   if (typeof value === 'string' || typeof value === 'boolean') return value
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
-  if (typeof value === 'bigint') return value.toString()
-  if (Buffer.isBuffer(value)) return { base64: value.toString('base64') }
-  if (Array.isArray(value)) return value.map(jsonSafe)
-  if (typeof value === 'object') {
-    const typed = value as { '!'?: unknown; value?: unknown }
-    if (typed['!'] === 'timestamp') return time(value) ?? null
-    if (typed['!'] === 'decimal' && typeof typed.value === 'object' && typed.value !== null) {
-      const { places, digits } = typed.value as { places: number; digits: number }
-      return digits / 10 ** places
-    }
-    if (typeof typed['!'] === 'string') return jsonSafe(typed.value)
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonSafe(inner)]))
+  if (typeof value === 'number') return numberView(value, where, notes)
+  if (typeof value === 'bigint') {
+    notes.push(`${where} is a bigint: shown as its digits`)
+    return value.toString()
   }
-  return String(value)
+  if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') }
+  if (typeof value !== 'object') {
+    notes.push(`${where} is a ${typeof value}: shown as text`)
+    return String(value)
+  }
+  if (depth >= MAX_FIELD_DEPTH) {
+    notes.push(`${where} nests deeper than ${MAX_FIELD_DEPTH} levels: the rest is not shown`)
+    return '…'
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, index) => fieldView(item, `${where}[${index}]`, notes, depth + 1))
+  }
+  if (value instanceof Date) return time(value.getTime()) ?? String(value)
+  const typed = value as { '!'?: unknown; value?: unknown }
+  if (typed['!'] === 'timestamp') {
+    const iso = time(value)
+    if (iso !== undefined) return iso
+    notes.push(`${where} timestamp ${show(typed.value)} is out of range: shown as its raw value`)
+    return fieldView(typed.value, where, notes, depth + 1)
+  }
+  if (typed['!'] === 'decimal' && typeof typed.value === 'object' && typed.value !== null) {
+    const { places, digits } = typed.value as { places: unknown; digits: unknown }
+    if (typeof places === 'number' && typeof digits === 'number') return digits / 10 ** places
+  }
+  if (typeof typed['!'] === 'string' && 'value' in typed) {
+    return fieldView(typed.value, where, notes, depth + 1)
+  }
+  const entries = tableEntries(value).map(([key, inner]): [string, JsonValue] => {
+    const path = where === 'headers' ? `header ${key}` : `${where}.${key}`
+    if (key === '__proto__') notes.push(`${path} is shown as sent; it stands for no other header`)
+    if (typeof inner === 'number' && TIME_NAME.test(key) && time(inner) === undefined) {
+      notes.push(`${path} ${show(inner)} is out of range: shown as its raw value`)
+      return [key, Number.isFinite(inner) ? inner : String(inner)]
+    }
+    return [key, fieldView(inner, path, notes, depth + 1)]
+  })
+  // fromEntries defines `__proto__` as a key of its own, where an assignment would set the prototype.
+  return Object.fromEntries(entries)
+}
+
+function numberView(value: number, where: string, notes: string[]): JsonValue {
+  if (!Number.isFinite(value)) {
+    notes.push(`${where} is ${value}, which JSON cannot hold: shown as text`)
+    return String(value)
+  }
+  // amqplib reads a 64-bit integer into a double, which keeps 53 bits.
+  if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= 2 ** 63) {
+    notes.push(`${where} ${value} is beyond 2^53: it may have been rounded when read`)
+  }
+  return value
+}
+
+/**
+ * A field table's own entries. amqplib reads a table into an object by assignment, so a header
+ * named `__proto__` whose value is a table becomes the object's prototype (and its keys would pass
+ * for headers): it is recovered here as the entry it was.
+ */
+function tableEntries(table: object): [string, unknown][] {
+  const entries: [string, unknown][] = Object.entries(table)
+  const proto: unknown = Object.getPrototypeOf(table)
+  const smuggled =
+    typeof proto === 'object' &&
+    proto !== null &&
+    proto !== Object.prototype &&
+    !(
+      typeof (proto as { constructor?: unknown }).constructor === 'function' &&
+      (proto as { constructor: { prototype?: unknown } }).constructor.prototype === proto
+    )
+  if (smuggled && !Object.hasOwn(table, '__proto__')) entries.push(['__proto__', proto])
+  return entries
+}
+
+/** Headers as plain data for parsing: own entries only, `__proto__` recovered, depth bounded. */
+function ownHeaders(headers: unknown): Record<string, unknown> {
+  const own = typeof headers === 'object' && headers !== null ? ownFields(headers, 0) : {}
+  return typeof own === 'object' && own !== null && !Array.isArray(own)
+    ? (own as Record<string, unknown>)
+    : {}
+}
+
+function ownFields(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_FIELD_DEPTH) return value
+  if (value instanceof Uint8Array || value instanceof Date) return value
+  if (Array.isArray(value)) return value.map((item: unknown) => ownFields(item, depth + 1))
+  return Object.fromEntries(
+    tableEntries(value).map(([key, inner]) => [key, ownFields(inner, depth + 1)]),
+  )
+}
+
+function capped(notes: string[]): string[] {
+  if (notes.length <= MAX_NOTES) return notes
+  return [...notes.slice(0, MAX_NOTES), `and ${notes.length - MAX_NOTES} more like these`]
+}
+
+function show(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : describe(value)
+}
+
+function describe(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 200)
+    return String(error).slice(0, 200)
+  } catch {
+    return 'unknown error'
+  }
 }

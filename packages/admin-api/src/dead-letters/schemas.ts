@@ -92,12 +92,32 @@ export interface MessageView {
   deadLetteredAt: string | null
   properties: Record<string, JsonValue>
   headers: Record<string, JsonValue>
-  /** Parsed JSON, UTF-8 text, base64 (see `payloadEncoding`), or null when encrypted. */
+  /**
+   * Parsed JSON, text, base64 (see `payloadEncoding`), or null when encrypted; decompressed and
+   * decoded from its charset as `content-encoding` and `content-type` say (see `rawPayload`).
+   */
   payload: JsonValue
   payloadEncoding: PayloadEncoding
   /** True when `payload` holds only the beginning of a large body. */
   payloadTruncated: boolean
   payloadBytes: number
+  /**
+   * The body's bytes as they arrived, present when `payload` shows them decompressed or decoded
+   * from a charset other than UTF-8.
+   */
+  rawPayload?: {
+    /** At most the first 64 KiB. */
+    base64: string
+    /** True when `base64` holds only the beginning of the body. */
+    truncated: boolean
+    /** What turned the bytes into `payload`, in order: `gzip`, `charset windows-1252`... */
+    decodedWith: string[]
+  }
+  /**
+   * Present when part of the message could not be shown as it is: each says what and how it is
+   * shown instead (`property timestamp 1e16 is out of range: shown as its raw value`).
+   */
+  notes?: string[]
 }
 
 export interface BrowseResult {
