@@ -10,7 +10,7 @@ import { createTokenVerifier, generateToken } from './auth/tokens.js'
 import type { Config } from './config.js'
 import type { AppEnv } from './context.js'
 import { createDeadLetterModule } from './dead-letters/module.js'
-import { createDiscovery } from './discovery/index.js'
+import { createDiscovery, queueFacts } from './discovery/index.js'
 import { createManagementClient } from './rabbit/management.js'
 import { probeAmqpUrls } from './routes/amqp-probe.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -138,17 +138,20 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     audit,
     archiveMaxAge: config.archiveMaxAge,
     vhosts: config.vhosts,
+    queueFacts: (vhost, queue) => queueFacts(discovery, vhost, queue),
   })
+  const discovery = createDiscovery(
+    management,
+    config.discoveryCacheMs,
+    now,
+    deadLetters.deadLetteredAt,
+    config.vhosts,
+    config.deadLetterQueues,
+  )
   const services: Services = {
     config,
     management,
-    discovery: createDiscovery(
-      management,
-      config.discoveryCacheMs,
-      now,
-      deadLetters.deadLetteredAt,
-      config.vhosts,
-    ),
+    discovery,
     audit,
     sessions: createSessionStore(config.sessionTtlMs),
     tokens: createTokenVerifier({

@@ -27,6 +27,13 @@ export interface Config {
    * @default undefined (every vhost)
    */
   vhosts: string[] | undefined
+  /**
+   * Queues that are dead-letter queues whatever discovery finds (`WARREN_DEAD_LETTER_QUEUES`,
+   * comma-separated names, `*` matching any run of characters), e.g. a queue another framework
+   * forwards failed messages to. Browse and the operations act only on dead-letter queues.
+   * @default [] (only discovered ones)
+   */
+  deadLetterQueues: string[]
   /** @default 'guest' (`WARREN_MANAGEMENT_USER`) */
   managementUser: string
   /** Never sent to the browser nor logged. @default 'guest' (`WARREN_MANAGEMENT_PASSWORD`) */
@@ -161,6 +168,17 @@ const envSchema = z.object({
     ])
     .pipe(z.array(resourceName))
     .transform((names) => (names.length > 0 ? names : undefined)),
+  WARREN_DEAD_LETTER_QUEUES: z
+    .string()
+    .optional()
+    .transform((value) => [
+      ...new Set(
+        (value ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      ),
+    ]),
   WARREN_MANAGEMENT_USER: z.string().min(1),
   WARREN_MANAGEMENT_PASSWORD: z.string(),
   WARREN_MANAGEMENT_TIMEOUT: duration('WARREN_MANAGEMENT_TIMEOUT'),
@@ -216,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     amqpUrls: e.WARREN_AMQP_URL,
     managementUrls: e.WARREN_MANAGEMENT_URL,
     vhosts: e.WARREN_VHOSTS,
+    deadLetterQueues: e.WARREN_DEAD_LETTER_QUEUES,
     managementUser: e.WARREN_MANAGEMENT_USER,
     managementPassword: e.WARREN_MANAGEMENT_PASSWORD,
     managementTimeoutMs: e.WARREN_MANAGEMENT_TIMEOUT,

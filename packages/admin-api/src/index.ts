@@ -16,10 +16,13 @@ export type {
 } from './discovery/index.js'
 export type { Alert, AlertRule } from './alerts/index.js'
 export { createDeadLetterModule } from './dead-letters/module.js'
+export { managementQueueFacts } from './discovery/index.js'
+export type { QueueFacts, QueueFactsLookup } from './dead-letters/reading.js'
 export type { DeadLetterModule, DeadLetterModuleOptions } from './dead-letters/module.js'
 export type {
   ArchivedMessage,
   ArchiveListResult,
+  BrowseReading,
   BrowseResult,
   DeleteResult,
   FailedMessage,

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type WarrenApp } from './app.js'
 import { createDeadLetterModule } from './dead-letters/module.js'
+import { managementQueueFacts } from './discovery/index.js'
 import {
   AMQP,
+  MANAGEMENT,
   createVhost,
   eventually,
   json,
@@ -136,6 +138,7 @@ describe('WARREN_VHOSTS', () => {
       audit: { record: async () => {} },
       archiveMaxAge: '1D',
       vhosts: [watched.name],
+      queueFacts: managementQueueFacts({ url: MANAGEMENT, user: 'guest', password: 'guest' }),
     })
     try {
       expect(await module.deadLetteredAt(other.name, 'payments.dlq')).toBeNull()

@@ -1,27 +1,37 @@
-import type { QueueLocks } from '../operations/locks.js'
-import type { AmqpPool } from '../rabbit/amqp.js'
-import { browse } from './browse.js'
 import type { MessageView } from './schemas.js'
 
-/** Options of the head reader. */
-export interface HeadReaderOptions {
-  pool: AmqpPool
-  /** A queue under an operation is not peeked: the peek would hold a message the scan counts on. */
-  locks: QueueLocks
-  /**
-   * How long one queue's answer is reused, so that the console's polling and the alert monitor
-   * peek each queue at most once per period.
-   * @default 5000
-   */
-  cacheMs?: number
-  /** @default Date.now */
-  now?: () => number
+/**
+ * When a queue's oldest dead letter was dead-lettered, as Warren last saw it in a browse. Nothing
+ * is ever read to learn it: the background (the dead-letter list, the alert monitor) must never
+ * take a message from a queue, so a queue nobody has opened yet has no age here.
+ */
+export interface DeadLetterAges {
+  /** Records what a browse saw: the earliest dead-lettered time among the messages it read. */
+  record(vhost: string, queue: string, oldest: number | null): void
+  /** Epoch ms, or null when the queue has not been seen or held no time at all. */
+  deadLetteredAt(vhost: string, queue: string): Promise<number | null>
+  /** Forgets a queue an operation has emptied or changed. */
+  forget(vhost: string, queue: string): void
 }
 
-/** When the message at the head of a dead-letter queue was dead-lettered. */
-export interface HeadReader {
-  /** Epoch ms, or null when the queue is empty, busy, gone, or its head carries no time at all. */
-  deadLetteredAt(vhost: string, queue: string): Promise<number | null>
+/** Most queues remembered; the oldest entries go first. */
+const MAX_QUEUES = 10_000
+
+export function createDeadLetterAges(): DeadLetterAges {
+  const seen = new Map<string, number | null>()
+  const key = (vhost: string, queue: string) => JSON.stringify([vhost, queue])
+  return {
+    record(vhost, queue, oldest) {
+      const k = key(vhost, queue)
+      seen.delete(k)
+      seen.set(k, oldest)
+      if (seen.size > MAX_QUEUES) seen.delete(seen.keys().next().value!)
+    },
+    deadLetteredAt: (vhost, queue) => Promise.resolve(seen.get(key(vhost, queue)) ?? null),
+    forget(vhost, queue) {
+      seen.delete(key(vhost, queue))
+    },
+  }
 }
 
 /**
@@ -36,31 +46,12 @@ export function deadLetteredTime(view: Pick<MessageView, 'deadLetteredAt' | 'pro
   return Number.isNaN(ms) ? null : ms
 }
 
-/**
- * Reads the head of a queue without changing it (the browse machinery with a limit of 1). The
- * management API's `head_message_timestamp` covers only classic queues and messages with a
- * `timestamp`, so on the SDK's quorum DLQs the oldest dead letter would otherwise have no age.
- */
-export function createHeadReader(options: HeadReaderOptions): HeadReader {
-  const cacheMs = options.cacheMs ?? 5000
-  const now = options.now ?? Date.now
-  const cache = new Map<string, { at: number; value: Promise<number | null> }>()
-  return {
-    deadLetteredAt(vhost, queue) {
-      const key = JSON.stringify([vhost, queue])
-      const t = now()
-      for (const [k, entry] of cache) if (t - entry.at >= cacheMs) cache.delete(k)
-      const hit = cache.get(key)
-      if (hit) return hit.value
-      if (options.locks.held(vhost, queue)) return Promise.resolve(null)
-      const value = browse(options.pool, vhost, queue, { limit: 1, offset: 0 }).then(
-        ({ items }) => (items[0] ? deadLetteredTime(items[0]) : null),
-        // An age is a nicety of a listing: a queue that vanished or a broker that hiccups must
-        // not fail the listing, and the entry expires with the others.
-        () => null,
-      )
-      cache.set(key, { at: t, value })
-      return value
-    },
+/** The earliest dead-lettered time among `views`, or null. */
+export function oldestOf(views: readonly Pick<MessageView, 'deadLetteredAt' | 'properties'>[]) {
+  let oldest: number | null = null
+  for (const view of views) {
+    const at = deadLetteredTime(view)
+    if (at !== null && (oldest === null || at < oldest)) oldest = at
   }
+  return oldest
 }

@@ -1,16 +1,37 @@
 import { createHash } from 'node:crypto'
 import type { Message } from 'amqplib'
 
-/**
- * Headers the broker changes when it redelivers a message; an id derived from them would change
- * each time somebody browses.
- */
-const VOLATILE_HEADERS = new Set(['x-delivery-count', 'x-stream-offset'])
+// Ids of dead letters: what browse shows and what requeue and delete take. An id stays the same
+// while its message stays in the queue, and two messages never share one.
 
-/** The stable id of a message: its messageId, else a hash of its body and properties. */
-export function messageKey(message: Pick<Message, 'content' | 'properties'>): string {
-  const { messageId } = message.properties
+/**
+ * Headers the broker changes when it delivers a message again (RabbitMQ 4.3 adds
+ * x-acquired-count); an id derived from them would change each time somebody browses.
+ */
+const VOLATILE_HEADERS = new Set(['x-delivery-count', 'x-acquired-count', 'x-stream-offset'])
+
+/**
+ * The id its producer gave a message: the messageId property, else the id a framework keeps in
+ * a header (Celery's protocol 2 puts the task id in `id`, beside `task`).
+ */
+function producerId(properties: Message['properties']): string | undefined {
+  const { messageId } = properties
   if (typeof messageId === 'string' && messageId !== '') return messageId
+  const headers = (properties.headers ?? {}) as Record<string, unknown>
+  const celeryId = headers['id']
+  if (typeof celeryId === 'string' && celeryId !== '' && typeof headers['task'] === 'string') {
+    return celeryId
+  }
+  return undefined
+}
+
+/**
+ * The id of a message before twins are told apart: its producer's id, else a hash of its body
+ * and properties (without the headers the broker rewrites on delivery).
+ */
+export function messageKey(message: Pick<Message, 'content' | 'properties'>): string {
+  const given = producerId(message.properties)
+  if (given !== undefined) return given
   const { headers = {}, ...rest } = message.properties
   const stable = Object.fromEntries(
     Object.entries(headers as Record<string, unknown>).filter(
@@ -22,6 +43,23 @@ export function messageKey(message: Pick<Message, 'content' | 'properties'>): st
     .update(canonicalJson({ ...rest, headers: stable }))
     .digest('hex')
     .slice(0, 32)}`
+}
+
+/**
+ * Numbers messages that share a key (byte-identical twins, or one messageId published twice) in
+ * queue order: the first keeps the key, the next are `key~2`, `key~3`. Every read of a queue
+ * starts at its head, so a message keeps its id while it and the twins before it stay, and an
+ * operation on `key~2` acts on exactly one message.
+ */
+export class MessageIds {
+  readonly #seen = new Map<string, number>()
+
+  next(message: Pick<Message, 'content' | 'properties'>): string {
+    const key = messageKey(message)
+    const n = (this.#seen.get(key) ?? 0) + 1
+    this.#seen.set(key, n)
+    return n === 1 ? key : `${key}~${n}`
+  }
 }
 
 function canonicalJson(value: unknown): string {

@@ -11,7 +11,9 @@ import { AmqpPool } from '../rabbit/amqp.js'
 import { parseArchiveId } from '../archive/list.js'
 import { assertInScope, inScope, type VhostScope } from '../scope.js'
 import { browse } from './browse.js'
-import { createHeadReader, type HeadReader } from './head.js'
+import { createDeadLetterAges, type DeadLetterAges } from './head.js'
+import { QueueReader } from './reader.js'
+import type { QueueFactsLookup } from './reading.js'
 import { requeue } from './requeue.js'
 import { deleteMessages, purge } from './remove.js'
 import {
@@ -36,10 +38,16 @@ export interface DeadLetterModuleOptions {
   /** `x-max-age` of the `warren.archive` stream, e.g. `7D`. */
   archiveMaxAge: string
   /**
-   * How long the dead-lettered time of a queue's head message is reused.
-   * @default 5000
+   * What a queue is (type, role, delivery limit): the routes touch only dead-letter queues, and
+   * read each in a way that costs its messages nothing. The admin app answers from discovery.
    */
-  headCacheMs?: number
+  queueFacts: QueueFactsLookup
+  /**
+   * How long the reading of a re-seated queue (a quorum DLQ with a delivery limit on a broker
+   * before 4.3) is reused while its count stays the same.
+   * @default 30000
+   */
+  reseatReuseMs?: number
   /**
    * The vhosts these routes may touch (`WARREN_VHOSTS`); any other answers 404 before a channel
    * is opened, and the head reader answers null for it.
@@ -52,10 +60,10 @@ export interface DeadLetterModule {
   /** Dead-letter, archive and operation routes; mount with `.route('/api', routes)`. */
   routes: ReturnType<typeof buildRoutes>
   /**
-   * When the message at the head of a dead-letter queue was dead-lettered (epoch ms), read without
-   * changing the queue and cached briefly; null when unknown.
+   * When the oldest dead letter a browse last saw in a queue was dead-lettered (epoch ms); null
+   * when unknown. Nothing is read to answer.
    */
-  deadLetteredAt: HeadReader['deadLetteredAt']
+  deadLetteredAt: DeadLetterAges['deadLetteredAt']
   /** Closes the AMQP connections the module opened. */
   close(): Promise<void>
 }
@@ -70,7 +78,9 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
         guard(vhost)
-        return c.json(await browse(services.pool, vhost, queue, c.req.valid('query')))
+        return c.json(
+          await browse(services.reader, services.ages, vhost, queue, c.req.valid('query')),
+        )
       },
     )
     .post(
@@ -137,7 +147,7 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
  * the audit log names who did what.
  *
  * @example
- * const deadLetters = createDeadLetterModule({ amqpUrls, audit, archiveMaxAge: '7D' })
+ * const deadLetters = createDeadLetterModule({ amqpUrls, audit, archiveMaxAge: '7D', queueFacts })
  * const app = new Hono<AppEnv>().route('/api', deadLetters.routes)
  * // on shutdown
  * await deadLetters.close()
@@ -145,22 +155,25 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
 export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLetterModule {
   const pool = new AmqpPool({ urls: options.amqpUrls })
   const locks = new QueueLocks()
+  const ages = createDeadLetterAges()
+  const reader = new QueueReader({
+    pool,
+    facts: options.queueFacts,
+    ...(options.reseatReuseMs === undefined ? {} : { reseatReuseMs: options.reseatReuseMs }),
+  })
   const services: DeadLetterServices = {
     pool,
+    reader,
+    ages,
     archive: new Archive(pool, options.archiveMaxAge),
     locks,
     operations: new OperationRegistry(),
     audit: options.audit,
   }
-  const head = createHeadReader({
-    pool,
-    locks,
-    ...(options.headCacheMs === undefined ? {} : { cacheMs: options.headCacheMs }),
-  })
   return {
     routes: buildRoutes(services, options.vhosts),
     deadLetteredAt: (vhost, queue) =>
-      inScope(options.vhosts, vhost) ? head.deadLetteredAt(vhost, queue) : Promise.resolve(null),
+      inScope(options.vhosts, vhost) ? ages.deadLetteredAt(vhost, queue) : Promise.resolve(null),
     close: () => pool.close(),
   }
 }

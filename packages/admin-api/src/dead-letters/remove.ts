@@ -112,15 +112,21 @@ async function archiveAndRemove(
   progress: Parameters<typeof scanQueue>[1]['progress'],
   pick: (id: string) => boolean,
 ) {
+  const plan = await services.reader.plan(vhost, queue)
   const { messageCount } = await services.pool.checkQueue(vhost, queue)
   await services.archive.ensure(vhost)
   const stamp = { from: queue, by: actor.name, at: new Date().toISOString() }
-  return services.pool.withConfirmChannel(vhost, (channel) =>
+  const outcome = await services.pool.withConfirmChannel(vhost, (channel) =>
     scanQueue(channel, {
       queue,
       count: messageCount,
       progress,
+      leftAlone: plan.mode,
+      handBack: plan.handBack,
       decide: (message, id) => (pick(id) ? services.archive.copyOf(message, stamp) : null),
     }),
   )
+  services.reader.forget(vhost, queue)
+  services.ages.forget(vhost, queue)
+  return outcome
 }

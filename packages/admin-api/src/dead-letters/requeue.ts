@@ -33,6 +33,7 @@ export async function requeue(
         services.operations.run(
           { id: request.operationId, kind: 'requeue', vhost, queue },
           async (progress) => {
+            const plan = await services.reader.plan(vhost, queue)
             const { messageCount } = await services.pool.checkQueue(vhost, queue)
             if (request.target !== undefined) {
               await services.pool.checkQueue(vhost, request.target, { countMatters: false })
@@ -61,8 +62,17 @@ export async function requeue(
               return { routingKey: target, content: message.content, options }
             }
             const outcome = await services.pool.withConfirmChannel(vhost, (channel) =>
-              scanQueue(channel, { queue, count: messageCount, decide, progress }),
+              scanQueue(channel, {
+                queue,
+                count: messageCount,
+                decide,
+                progress,
+                leftAlone: plan.mode,
+                handBack: plan.handBack,
+              }),
             )
+            services.reader.forget(vhost, queue)
+            services.ages.forget(vhost, queue)
             return {
               operationId: progress.id,
               requeued: outcome.moved.length,

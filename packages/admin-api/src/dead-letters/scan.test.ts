@@ -56,7 +56,7 @@ describe('scanQueue', () => {
       await channel.close()
     }
 
-    expect(outcome).toEqual({ moved: ['m-2', 'm-8'], failed: [] })
+    expect(outcome).toEqual({ moved: ['m-2', 'm-8'], failed: [], reseated: 0 })
     expect(seen).toEqual({ total: 10, done: 10 })
     expect((await broker.drain('scan.work')).map((m) => m.body)).toEqual(['m-2', 'm-8'])
     expect((await broker.drain('scan.dlq')).map((m) => m.body)).toEqual(

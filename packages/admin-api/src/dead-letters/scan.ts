@@ -3,7 +3,9 @@ import type { ConfirmChannel, Message, Options } from 'amqplib'
 import { ApiError } from '../errors.js'
 import type { Progress } from '../operations/registry.js'
 import { ConfirmedPublisher, describeOutcome } from '../rabbit/amqp-publisher.js'
-import { messageKey } from './ids.js'
+import { MessageIds } from './ids.js'
+import type { HandBack, ReadMode } from './reading.js'
+import { republishOptions } from './republish.js'
 import type { FailedMessage } from './schemas.js'
 
 /** Where to publish a copy of a dead letter before it is removed. */
@@ -24,6 +26,19 @@ export interface ScanOptions {
   decide(message: Message, id: string): Republish | null
   progress: Progress
   /**
+   * What happens to the messages `decide` leaves where they are (see reading.ts):
+   * `give-back` hands them back with a requeueing nack once the scan is done; `reseat` puts an
+   * identical copy of each back into the queue and acks the original once the copy is confirmed.
+   * @default 'give-back'
+   */
+  leftAlone?: ReadMode
+  /**
+   * How the messages still held at the end go back (reading.ts): a requeueing nack, or the
+   * caller's channel close.
+   * @default 'close'
+   */
+  handBack?: HandBack
+  /**
    * Gives up waiting when no message came for this long (another consumer took them).
    * @default 2000
    */
@@ -40,17 +55,23 @@ export interface ScanOutcome {
   /** Ids of the messages whose copy was confirmed and which were removed. */
   moved: string[]
   failed: FailedMessage[]
+  /** Messages re-seated in the queue (mode `reseat`). */
+  reseated: number
 }
 
 /** The AMQP prefetch count is a 16-bit field. */
 const MAX_PREFETCH = 65_535
+/** Unacked messages at most while re-seating. */
+const RESEAT_WINDOW = 200
 
 /**
  * Reads the first `count` messages of `queue`, publishes a copy of those `decide` picks through
  * the default exchange (`mandatory`, confirmed) and acks each original only after its copy is
- * confirmed. Everything else stays unacked until the caller closes the channel, which puts those
- * messages back where they were; messages that arrive meanwhile lie beyond `count` and are never
- * touched. Confirms are pipelined: nothing waits for one publish before the next.
+ * confirmed. Everything else is left where it is, as `leftAlone` says: held unacked and handed
+ * back at the end as `handBack` says (a nack comes after the consumer is cancelled, so the
+ * broker does not deliver them again, and before the channel closes), or re-seated. Messages that arrive
+ * meanwhile lie beyond `count`: left where they are the same way, never decided on. Confirms are
+ * pipelined: nothing waits for one publish before the next.
  *
  * Messages left where they are stay unacked, so they fill the consumer's prefetch window, which
  * cannot exceed 65,535. When held messages fill it and no pending confirm will free a slot, the
@@ -59,12 +80,18 @@ const MAX_PREFETCH = 65_535
  */
 export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promise<ScanOutcome> {
   const { queue, count, decide, progress } = options
+  const reseat = options.leftAlone === 'reseat'
   const idleMs = options.idleMs ?? 2000
-  const prefetch = Math.min(count, options.prefetchLimit ?? MAX_PREFETCH)
+  // Re-seating acks as it goes, so a small window keeps few messages unacked: a crash of this
+  // process hands those back, at the cost of one delivery each.
+  const limit = options.prefetchLimit ?? (reseat ? RESEAT_WINDOW : MAX_PREFETCH)
+  const prefetch = Math.max(1, Math.min(count, limit))
   const consumerTag = `warren-scan-${randomUUID()}`
   const publisher = new ConfirmedPublisher(channel)
+  const ids = new MessageIds()
   const moved: string[] = []
   const failed: FailedMessage[] = []
+  let reseated = 0
   let received = 0
   let acked = 0
   let consuming = true
@@ -74,23 +101,36 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
     let settled = false
     let idle: NodeJS.Timeout | undefined
 
+    // No consumer of ours is left: every delivery it will ever get has arrived.
+    let cancelDone = false
     const finish = (error?: unknown) => {
       if (settled) return
-      if (error === undefined && (consuming || publisher.pending > 0)) return
+      if (error === undefined && (consuming || !cancelDone || publisher.pending > 0)) return
       settled = true
       clearTimeout(idle)
       publisher.dispose()
       channel.removeListener('close', onClose)
-      if (error !== undefined) reject(error)
-      else resolve({ moved, failed })
+      if (error !== undefined) return reject(error)
+      // Everything still unacked goes back in one frame, in delivery order.
+      if (options.handBack === 'nack') channel.nackAll(true)
+      resolve({ moved, failed, reseated })
     }
 
     const stopConsuming = () => {
       if (!consuming) return
       consuming = false
       clearTimeout(idle)
-      if (reading === 'consume') channel.cancel(consumerTag).catch(() => {})
-      finish()
+      if (reading === 'get') {
+        cancelDone = true
+        return finish()
+      }
+      channel.cancel(consumerTag).then(
+        () => {
+          cancelDone = true
+          finish()
+        },
+        (error: unknown) => finish(error),
+      )
     }
 
     const armIdle = () => {
@@ -106,6 +146,7 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
       reading = 'get'
       clearTimeout(idle)
       await channel.cancel(consumerTag)
+      cancelDone = true
       while (consuming) {
         const message = await channel.get(queue, { noAck: false })
         if (message === false) break // another consumer took the rest
@@ -125,13 +166,40 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
       if (stalled) readTheRest().catch((error: unknown) => finish(error))
     }
 
+    // An identical copy back into the queue; the original is acked once the copy is confirmed.
+    const putBack = (message: Message, id: string, done: () => void) => {
+      const copy = republishOptions(message.properties, message.properties.headers ?? {})
+      publisher.publish(queue, message.content, copy, (outcome) => {
+        if (outcome === 'confirmed') {
+          channel.ack(message)
+          acked += 1
+          reseated += 1
+        } else {
+          if (id !== '') {
+            failed.push({
+              id,
+              reason: `could not be re-seated: ${describeOutcome(outcome, queue)}`,
+            })
+          }
+        }
+        done()
+        whenStalled()
+        finish()
+      })
+    }
+
     const handle = (message: Message) => {
       received += 1
-      if (received > count) return // arrived after the start: held, given back on close
-      const id = messageKey(message)
+      if (received > count) {
+        // Arrived after the start: never decided on, left where it is.
+        if (reseat) putBack(message, '', () => {})
+        return
+      }
+      const id = ids.next(message)
       const copy = decide(message, id)
       if (copy === null) {
-        progress.advance()
+        if (reseat) putBack(message, id, () => progress.advance())
+        else progress.advance()
       } else {
         publisher.publish(copy.routingKey, copy.content, copy.options, (outcome) => {
           if (outcome === 'confirmed') {
@@ -163,6 +231,7 @@ export function scanQueue(channel: ConfirmChannel, options: ScanOptions): Promis
     progress.setTotal(count)
     if (count === 0) {
       consuming = false
+      cancelDone = true
       finish()
       return
     }

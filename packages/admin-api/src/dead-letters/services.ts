@@ -5,10 +5,15 @@ import { ApiError } from '../errors.js'
 import type { QueueLocks } from '../operations/locks.js'
 import type { OperationRegistry } from '../operations/registry.js'
 import type { AmqpPool } from '../rabbit/amqp.js'
+import type { DeadLetterAges } from './head.js'
+import type { QueueReader } from './reader.js'
 
 /** What the dead-letter and archive operations work with; one set per module instance. */
 export interface DeadLetterServices {
   pool: AmqpPool
+  /** Reads only dead-letter queues, and only in a way that costs their messages nothing. */
+  reader: QueueReader
+  ages: DeadLetterAges
   archive: Archive
   locks: QueueLocks
   operations: OperationRegistry

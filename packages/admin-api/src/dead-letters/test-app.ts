@@ -4,9 +4,9 @@ import { Hono } from 'hono'
 import type { AuditEntry, AuditRecorder } from '../audit/types.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
-import { BROKER_URL } from '../rabbit/amqp-test-broker.js'
+import { BROKER_URL, MANAGEMENT_URL } from '../rabbit/amqp-test-broker.js'
 // Through the package's entry, as an embedder would.
-import { createDeadLetterModule } from '../index.js'
+import { createDeadLetterModule, managementQueueFacts } from '../index.js'
 
 export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
 
@@ -23,6 +23,7 @@ export function createTestApp(vhost: string) {
     audit: recorder,
     archiveMaxAge: '1D',
     vhosts: [vhost],
+    queueFacts: managementQueueFacts({ url: MANAGEMENT_URL, user: 'guest', password: 'guest' }),
   })
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {

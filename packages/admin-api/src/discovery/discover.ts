@@ -4,6 +4,7 @@ import type {
   ManagementPolicy,
   ManagementQueue,
 } from '../rabbit/management-schemas.js'
+import { deliveryLimitOf, lengthLimited } from './delivery-limit.js'
 import { effectivePolicy } from './policy.js'
 import { Router } from './routing.js'
 import type { DiscoveredQueue, QueueRole, Topology } from './types.js'
@@ -165,6 +166,8 @@ function toNode(
       str(args['x-dead-letter-routing-key']) ?? str(policy.definition['dead-letter-routing-key']),
     messageTtlMs: ttls.length > 0 ? Math.min(...ttls) : null,
     policy: policy.name,
+    deliveryLimit: deliveryLimitOf(queue, policy.definition),
+    lengthLimited: lengthLimited(queue, policy.definition),
     deadLetterQueue: null,
     retryQueues: [],
     retryOf: null,

@@ -1,5 +1,10 @@
 import { ApiError } from '../errors.js'
-import type { ManagementClient } from '../rabbit/management.js'
+import type { QueueFactsLookup } from '../dead-letters/reading.js'
+import {
+  createManagementClient,
+  type ManagementClient,
+  type ManagementOptions,
+} from '../rabbit/management.js'
 import { inScope, type VhostScope } from '../scope.js'
 import { discover, type TopologyInput } from './discover.js'
 import type { Topology } from './types.js'
@@ -19,12 +24,21 @@ export interface Discovery {
  */
 export type HeadTime = (vhost: string, queue: string) => Promise<number | null>
 
+/** Whether `name` matches one of the operator's patterns (`*` is any run of characters). */
+export function namedDeadLetterQueue(patterns: readonly string[], name: string): boolean {
+  return patterns.some((pattern) => {
+    const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    return new RegExp(`^${escaped.join('.*')}$`).test(name)
+  })
+}
+
 export function createDiscovery(
   client: ManagementClient,
   cacheMs: number,
   now: () => number = Date.now,
   headTime?: HeadTime,
   scope?: VhostScope,
+  deadLetterQueues: readonly string[] = [],
 ): Discovery {
   const cache = new Map<string, { at: number; value: Promise<Topology> }>()
   return {
@@ -35,6 +49,11 @@ export function createDiscovery(
       for (const [k, entry] of cache) if (now() - entry.at >= cacheMs) cache.delete(k)
       const value = (async () => {
         const topology = discover({ ...(await read(client, vhost, scope)), now: now() })
+        for (const queue of topology.queues) {
+          if (queue.type !== 'stream' && namedDeadLetterQueue(deadLetterQueues, queue.name)) {
+            queue.role = 'dead-letter'
+          }
+        }
         if (headTime) await fillOldestAges(topology, headTime, now)
         return topology
       })()
@@ -92,6 +111,42 @@ async function fillOldestAges(topology: Topology, headTime: HeadTime, now: () =>
       if (at !== null) q.oldestAgeMs = Math.max(0, now() - at)
     }),
   )
+}
+
+/**
+ * A queue-facts lookup over the management API, for embedding the dead-letter module without
+ * the rest of the admin app: each call reads the queue's vhost afresh.
+ *
+ * @example
+ * const deadLetters = createDeadLetterModule({
+ *   amqpUrls, audit, archiveMaxAge: '7D',
+ *   queueFacts: managementQueueFacts({ url: 'http://127.0.0.1:15672', user, password }),
+ * })
+ */
+export function managementQueueFacts(
+  options: ManagementOptions & { deadLetterQueues?: readonly string[] },
+): QueueFactsLookup {
+  const discovery = createDiscovery(
+    createManagementClient(options),
+    0,
+    Date.now,
+    undefined,
+    undefined,
+    options.deadLetterQueues,
+  )
+  return (vhost, queue) => queueFacts(discovery, vhost, queue)
+}
+
+/** What the dead-letter routes need to know of one queue, from the (cached) topology. */
+export async function queueFacts(
+  discovery: Discovery,
+  vhost: string,
+  queue: string,
+): ReturnType<QueueFactsLookup> {
+  const found = (await discovery.topology(vhost)).queues.find((q) => q.name === queue)
+  if (!found) return null
+  const { type, role, deliveryLimit, lengthLimited } = found
+  return { type, role, deliveryLimit, lengthLimited }
 }
 
 export { discover } from './discover.js'

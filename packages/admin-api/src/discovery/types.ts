@@ -1,3 +1,5 @@
+import type { DeliveryLimit } from './delivery-limit.js'
+
 /** What a queue is for, as discovered from its arguments, policies and bindings. */
 export type QueueRole = 'work' | 'retry' | 'dead-letter' | 'other'
 
@@ -39,6 +41,10 @@ export interface DiscoveredQueue {
   deadLetterRoutingKey: string | null
   messageTtlMs: number | null
   policy: string | null
+  /** How many returns a message survives here (quorum queues); see {@link DeliveryLimit}. */
+  deliveryLimit: DeliveryLimit
+  /** A max-length or max-length-bytes argument or policy is set. */
+  lengthLimited: boolean
   /** The queue its dead letters reach through the DLX and bindings. */
   deadLetterQueue: string | null
   retryQueues: RetryTier[]
@@ -49,8 +55,9 @@ export interface DiscoveredQueue {
   /** For a dead-letter queue: the queues that dead-letter into it. */
   feeds: string[]
   /**
-   * Age of the message at the head: for a DLQ since it was dead-lettered (its headers, read by a
-   * non-destructive peek), else since its `timestamp` property (classic queues); null if unknown.
+   * Age of the oldest dead letter Warren knows of: for a DLQ since it was dead-lettered, as last
+   * seen by a browse (nothing is read to learn it), else since the head's `timestamp` property
+   * (classic queues); null if unknown.
    */
   oldestAgeMs: number | null
 }

@@ -5,7 +5,7 @@ import { connect } from 'amqplib'
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib'
 
 export const BROKER_URL = process.env['WARREN_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672'
-const MANAGEMENT_URL = process.env['WARREN_MANAGEMENT_URL'] ?? 'http://127.0.0.1:15672'
+export const MANAGEMENT_URL = process.env['WARREN_MANAGEMENT_URL'] ?? 'http://127.0.0.1:15672'
 const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`
 
 export async function management(method: string, path: string, body?: unknown): Promise<Response> {

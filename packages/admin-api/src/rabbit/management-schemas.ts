@@ -33,6 +33,12 @@ export const queueSchema = z.object({
   arguments: table,
   policy: z.string().nullish(),
   effective_policy_definition: table.optional(),
+  operator_policy: z.string().nullish(),
+  /**
+   * The delivery limit in force (RabbitMQ 4.x, quorum queues): a number or `"unlimited"`. 3.x
+   * does not report it; it is then worked out from the arguments and policies.
+   */
+  delivery_limit: z.union([z.number(), z.string()]).optional(),
   messages: z.number().optional(),
   messages_ready: z.number().optional(),
   messages_unacknowledged: z.number().optional(),

@@ -21,6 +21,8 @@ export function discoveredQueue(
     deadLetterRoutingKey: null,
     messageTtlMs: null,
     policy: null,
+    deliveryLimit: 'unlimited',
+    lengthLimited: false,
     deadLetterQueue: null,
     retryQueues: [],
     retryOf: null,
