@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // A local RabbitMQ cluster for trying Warren against several nodes (issue 7):
 //
-//   node scripts/cluster.mjs start [--nodes 3] [--base-port 5681] [--no-management]
+//   node scripts/cluster.mjs start [--nodes 3] [--base-port 5711] [--no-management]
 //   node scripts/cluster.mjs status
 //   node scripts/cluster.mjs stop
 //
-// Node n is `warren-cluster-<n>@localhost` with AMQP on <base-port>+n-1 (5681, 5682, 5683), the
-// management API on 10000 more (15681...) and Erlang distribution on 20000 more (25681...). Data
+// Node n is `warren-cluster-<n>@localhost` with AMQP on <base-port>+n-1 (5711, 5712, 5713), the
+// management API on 10000 more (15711...) and Erlang distribution on 20000 more (25711...). Data
 // and logs live under $WARREN_CLUSTER_DIR (default <tmpdir>/warren-cluster), removed by `stop`.
 // The binaries in /usr/lib/rabbitmq/bin run as the current user with that user's Erlang cookie,
 // which avoids the cookie mismatch of the /usr/sbin wrappers (they switch to the rabbitmq user).
@@ -56,7 +56,7 @@ async function start() {
     await rm(ROOT, { recursive: true, force: true })
   }
   const count = Number(option('nodes', 3))
-  const basePort = Number(option('base-port', 5681))
+  const basePort = Number(option('base-port', 5711))
   const management = !rest.includes('--no-management')
   const nodes = Array.from({ length: count }, (_, i) => ({
     name: `warren-cluster-${i + 1}@localhost`,
