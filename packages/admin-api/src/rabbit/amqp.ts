@@ -2,6 +2,7 @@ import { connect } from 'amqplib'
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
 import { ApiError } from '../errors.js'
 import { redact, vhostUrl } from './amqp-url.js'
+import { captureRawProperties } from './message-headers.js'
 
 export interface AmqpPoolOptions {
   /**
@@ -169,10 +170,14 @@ export class AmqpPool {
     let lastError: unknown
     for (const url of this.#options.urls) {
       try {
-        return await connect(vhostUrl(url, vhost), {
+        const model = await connect(vhostUrl(url, vhost), {
           timeout: this.#options.connectTimeoutMs,
           clientProperties: { connection_name: 'warren-admin-api' },
         })
+        // Every message read here keeps its header bytes, so a requeue, an archive copy or a
+        // restore republishes each header with the type its producer gave it.
+        captureRawProperties(model)
+        return model
       } catch (error) {
         lastError = error
         if (isVhostMissing(error)) {
