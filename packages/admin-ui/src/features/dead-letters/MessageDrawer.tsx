@@ -1,5 +1,6 @@
 import { Dialog } from '../../components/Dialog.js'
-import { formatBytes, formatTime, prettyPayload } from '../../lib/format.js'
+import { formatTime } from '../../lib/format.js'
+import { PayloadSection } from './PayloadSection.js'
 import type { DeadLetterMessage } from './types.js'
 
 export interface MessageDrawerProps {
@@ -27,7 +28,10 @@ function KeyValues({ entries, testId }: { entries: [string, unknown][]; testId: 
   )
 }
 
-/** Everything known about one dead letter: error and stack, payload, properties, headers, x-death. */
+/**
+ * Everything known about one dead letter: notes on what could not be shown as sent, error and
+ * stack, payload, properties, headers, x-death.
+ */
 export function MessageDrawer({ message, onClose, onRequeue, onDelete }: MessageDrawerProps) {
   const headers = message ? Object.entries(message.headers) : []
   const xDeath = message?.headers['x-death']
@@ -60,6 +64,16 @@ export function MessageDrawer({ message, onClose, onRequeue, onDelete }: Message
               ) : null}
             </div>
           ) : null}
+          {message.notes?.length ? (
+            // What could not be shown as sent, and how it is shown instead.
+            <section className="drawer-section" aria-label="Notes">
+              <ul className="notice warn" data-testid="drawer-notes">
+                {message.notes.map((note, index) => (
+                  <li key={index}>{note}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           <section className="drawer-section" aria-label="Failure">
             <dl className="kv">
               <dt>Reason</dt>
@@ -88,20 +102,7 @@ export function MessageDrawer({ message, onClose, onRequeue, onDelete }: Message
               <pre data-testid="drawer-stack">{message.error.stack}</pre>
             </section>
           ) : null}
-          <section className="drawer-section">
-            <h3>
-              Payload{' '}
-              <span className="muted">
-                ({message.payloadEncoding}, {formatBytes(message.payloadBytes)}
-                {message.payloadTruncated ? ', truncated' : ''})
-              </span>
-            </h3>
-            <pre data-testid="drawer-payload">
-              {message.payloadEncoding === 'encrypted'
-                ? '(encrypted: not shown)'
-                : prettyPayload(message.payload)}
-            </pre>
-          </section>
+          <PayloadSection key={message.id} message={message} />
           <section className="drawer-section">
             <h3>Properties</h3>
             <KeyValues entries={Object.entries(message.properties)} testId="drawer-properties" />
