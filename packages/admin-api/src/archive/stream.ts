@@ -5,6 +5,7 @@ import type { Republish } from '../dead-letters/scan.js'
 import { republishOptions } from '../dead-letters/republish.js'
 import { amqpCode } from '../rabbit/amqp.js'
 import type { AmqpPool } from '../rabbit/amqp.js'
+import { attachHeaderTable, headerTableOf, keepRawProperties } from '../rabbit/message-headers.js'
 
 /** The stream, in each vhost, that keeps a copy of every deleted or purged dead letter. */
 export const ARCHIVE_STREAM = 'warren.archive'
@@ -36,7 +37,18 @@ const AT = 'warren-archived-at'
 const BY = 'warren-archived-by'
 const RESTORED_OFFSET = 'warren-restored-offset'
 const MARKER_ID = 'warren-marker-id'
-const ARCHIVE_HEADERS = [KIND, FROM, AT, BY, RESTORED_OFFSET, MARKER_ID, 'x-stream-offset']
+/** The archived message's header table as it arrived: wire bytes, base64. */
+const HEADER_TABLE = 'warren-archived-headers'
+const ARCHIVE_HEADERS = [
+  KIND,
+  FROM,
+  AT,
+  BY,
+  RESTORED_OFFSET,
+  MARKER_ID,
+  HEADER_TABLE,
+  'x-stream-offset',
+]
 
 /** RabbitMQ's stream retention syntax: a number and one of Y, M, D, h, m, s. */
 const MAX_AGE = /^\d+[YMDhms]$/
@@ -75,12 +87,16 @@ export class Archive {
   /** The archive copy of a dead letter: body, properties and headers, plus who/where/when. */
   copyOf(message: Message, stamp: ArchiveStamp): Republish {
     const options = republishOptions(message.properties, message.properties.headers ?? {})
+    const table = headerTableOf(message.properties)
     options.headers = {
-      ...options.headers,
+      ...streamable(options.headers as Record<string, unknown>),
       [KIND]: 'archived',
       [FROM]: stamp.from,
       [AT]: stamp.at,
       [BY]: stamp.by,
+      // A stream keeps only simple header values (tables and arrays vanish, 4.x turns byte arrays
+      // into strings), so the headers as they arrived also travel whole, as bytes, for a restore.
+      ...(table ? { [HEADER_TABLE]: table.toString('base64') } : {}),
     }
     return { routingKey: ARCHIVE_STREAM, content: message.content, options }
   }
@@ -125,9 +141,27 @@ export function originalOf(record: ArchiveRecord): {
   content: Buffer
   properties: MessageProperties
 } {
-  const headers = { ...(record.message.properties.headers ?? {}) }
+  const { properties } = record.message
+  const headers = { ...(properties.headers ?? {}) }
+  const table: unknown = headers[HEADER_TABLE]
   for (const key of ARCHIVE_HEADERS) delete headers[key]
-  return { content: record.message.content, properties: { ...record.message.properties, headers } }
+  const original = { ...properties, headers }
+  // A restore republishes every header with its own type: from the table kept whole by copyOf,
+  // or, in a record archived before it kept one, from the record's own header bytes.
+  return {
+    content: record.message.content,
+    properties:
+      typeof table === 'string'
+        ? attachHeaderTable(original, Buffer.from(table, 'base64'), headers)
+        : keepRawProperties(properties, original),
+  }
+}
+
+/** Headers without the top-level decimals a stream refuses (RabbitMQ closes the channel). */
+function streamable(headers: Record<string, unknown>): Record<string, unknown> {
+  const decimal = (value: unknown) =>
+    typeof value === 'object' && value !== null && (value as { '!'?: unknown })['!'] === 'decimal'
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => !decimal(value)))
 }
 
 /** Where and when a record was archived or restored, and by whom. */

@@ -1,11 +1,20 @@
 import type { MessageProperties, Options } from 'amqplib'
+import type { FieldTable } from '../rabbit/field-table.js'
+import { toPublishTable } from '../rabbit/field-values.js'
+import { guessFieldValue, typedHeadersOf } from '../rabbit/message-headers.js'
 
 /** Headers the broker owns and sets itself on delivery; publishing them back would be stale. */
-const BROKER_DELIVERY_HEADERS = ['x-delivery-count', 'x-stream-offset']
+const BROKER_DELIVERY_HEADERS = ['x-delivery-count', 'x-acquired-count', 'x-stream-offset']
 
 /**
  * Publish options that reproduce a message's properties and headers. `userId` is left out: the
  * broker refuses (and closes the channel on) a userId other than the publishing user's.
+ *
+ * `headers` are the message's headers as amqplib decoded them, with the caller's changes. Each
+ * value still amqplib's own is republished with the AMQP type it arrived with (read from the raw
+ * bytes the admin API's connections keep); a value the caller changed or added is typed the way
+ * amqplib guesses; a key the caller removed is left out; a key amqplib could not hold (`__proto__`)
+ * is kept. The broker's delivery headers are never republished.
  */
 export function republishOptions(
   properties: MessageProperties,
@@ -27,8 +36,26 @@ export function republishOptions(
   copy('timestamp')
   copy('type')
   copy('appId')
-  const kept = { ...headers }
-  for (const key of BROKER_DELIVERY_HEADERS) delete kept[key]
-  options.headers = kept
+  options.headers = toPublishTable(republishedHeaders(properties, headers))
   return options
+}
+
+function republishedHeaders(
+  properties: MessageProperties,
+  headers: Record<string, unknown>,
+): FieldTable {
+  const { headers: typed, decoded } = typedHeadersOf(properties)
+  const kept = Object.create(null) as FieldTable
+  for (const [key, field] of Object.entries(typed)) {
+    // amqplib decoded it and the caller dropped it: removed on purpose. Not in amqplib's object
+    // at all: amqplib could not hold it, so the caller never saw it to keep it.
+    if (Object.hasOwn(decoded, key) && !Object.hasOwn(headers, key)) continue
+    kept[key] = field
+  }
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) delete kept[key]
+    else if (!(key in kept) || !Object.is(value, decoded[key])) kept[key] = guessFieldValue(value)
+  }
+  for (const key of BROKER_DELIVERY_HEADERS) delete kept[key]
+  return kept
 }
