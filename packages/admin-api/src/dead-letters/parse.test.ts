@@ -41,48 +41,80 @@ describe('parseDeadLetter', () => {
     })
   })
 
-  it('derives reason, queue, exchange, routing key, count and time from the latest x-death', () => {
+  it('adds the failures of the SDK and of the broker: a queue without a DLQ rejected attempt 3', () => {
+    // A retry copy the SDK wrote, back from its delay tier, then rejected by the SDK's consumer.
     const facts = parseDeadLetter({
+      'warren-attempt': 2,
+      'warren-original-queue': 'billing.charge',
+      'warren-error-name': 'CardDeclined',
+      'warren-error-message': 'card declined',
+      'warren-last-failed-at': '2026-12-01T21:48:50.000Z',
       'x-death': [
         {
-          count: 3,
-          reason: 'delivery_limit',
-          queue: 'orders.created',
-          time: timestamp(1_767_225_600),
-          exchange: 'orders',
-          'routing-keys': ['orders.created.eu'],
+          count: 1,
+          reason: 'rejected',
+          queue: 'billing.charge',
+          time: timestamp(1_796_161_739),
+          exchange: '',
+          'routing-keys': ['billing.charge'],
         },
-        { count: 1, reason: 'expired', queue: 'orders.created.retry.5s', exchange: '' },
+        {
+          count: 2,
+          reason: 'expired',
+          queue: 'warren.delay.1000ms',
+          time: timestamp(1_796_161_738),
+          exchange: 'warren.delay',
+          'routing-keys': ['billing.charge'],
+        },
       ],
-      'x-first-death-reason': 'expired',
     })
-    expect(facts).toEqual({
-      reason: 'delivery_limit',
-      originalQueue: 'orders.created',
-      exchange: 'orders',
-      routingKey: 'orders.created.eu',
+    expect(facts).toMatchObject({
+      reason: 'rejected',
+      originalQueue: 'billing.charge',
       attempts: 3,
-      error: null,
-      deadLetteredAt: '2026-01-01T00:00:00.000Z',
+      error: { name: 'CardDeclined', message: 'card declined' },
+      deadLetteredAt: '2026-12-01T21:48:59.000Z',
     })
   })
 
-  it.each(['rejected', 'expired', 'maxlen', 'delivery_limit'])(
-    'keeps the x-death reason %s',
-    (reason) => {
-      expect(parseDeadLetter({ 'x-death': [{ reason, queue: 'q', count: 1 }] }).reason).toBe(reason)
-    },
-  )
-
-  it('prefers Warren headers over x-death when both are present', () => {
+  it('counts the attempts of earlier lives after a requeue, and shows the second death', () => {
     const facts = parseDeadLetter({
-      'warren-dead-letter-reason': 'non-retryable',
       'warren-original-queue': 'billing.charge',
-      'x-death': [{ reason: 'expired', queue: 'billing.charge.retry.5s', count: 2 }],
+      'warren-attempt': 0,
+      'warren-previous-attempts': 5,
+      'warren-requeue-count': 1,
+      'warren-requeued-at': '2026-12-01T21:48:58.600Z',
+      'warren-last-failed-at': '2026-12-01T20:00:00.000Z',
+      'x-death': [
+        { count: 1, reason: 'rejected', queue: 'billing.charge', time: timestamp(1_796_161_738) },
+      ],
     })
-    expect(facts.reason).toBe('non-retryable')
-    expect(facts.originalQueue).toBe('billing.charge')
-    expect(facts.attempts).toBe(2)
+    expect(facts).toMatchObject({
+      reason: 'rejected',
+      attempts: 6,
+      deadLetteredAt: '2026-12-01T21:48:58.000Z',
+    })
+  })
+
+  it('shows the latest death of all sources, not the first one found', () => {
+    const facts = parseDeadLetter({
+      'warren-last-failed-at': '2026-12-01T21:00:00.000Z',
+      'MT-Fault-Timestamp': '2026-12-01T21:30:00.000Z',
+      'x-death': [{ count: 1, reason: 'rejected', queue: 'q', time: timestamp(1_796_161_739) }],
+    })
+    expect(facts.deadLetteredAt).toBe('2026-12-01T21:48:59.000Z')
+  })
+
+  it('knows no time of death when none was recorded since the last requeue', () => {
+    // Requeued after an SDK death, then forwarded by Rascal, which records no time.
+    const facts = parseDeadLetter({
+      'warren-last-failed-at': '2026-12-01T20:00:00.000Z',
+      'warren-requeued-at': '2026-12-01T21:00:00.000Z',
+      'warren-previous-attempts': 3,
+      'warren-attempt': 0,
+      rascal: { originalQueue: 'ship', recovery: { ship: { forwarded: 1 } } },
+    })
+    expect(facts).toMatchObject({ attempts: 4, deadLetteredAt: null, reason: 'forwarded' })
   })
 
   it('reads Spring AMQP x-exception-* and x-original-* headers', () => {

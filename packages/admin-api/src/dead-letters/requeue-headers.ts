@@ -1,12 +1,41 @@
 // What an operator's requeue changes on a dead letter. Only the overrides are returned: the caller
-// spreads them over the message's own headers, which keep their AMQP types untouched.
+// spreads them over the message's own headers, which keep their AMQP types untouched; a key set
+// to undefined is left out of the republished message.
+import { parseDeadLetter } from './parse.js'
+import { table } from './producers/source.js'
 
-/** Headers a requeue sets: one more requeue, attempts counted from zero again. */
+/**
+ * Headers a requeue sets. A requeued message starts a new life: every failure counter that a
+ * consumer reads to decide whether to retry starts again (`warren-attempt` at 0, Rascal's
+ * republish counts, Celery's `retries`), so each grants fresh retries, and their sum so far is
+ * kept in `warren-previous-attempts` for the view to add.
+ */
 export function requeueHeaders(headers: Record<string, unknown>, at: string) {
   const previous = Number(headers['warren-requeue-count'] ?? 0)
+  const { attempts } = parseDeadLetter(headers)
   return {
     'warren-attempt': 0,
     'warren-requeue-count': (Number.isFinite(previous) ? previous : 0) + 1,
     'warren-requeued-at': at,
+    // Unknown (a delivery-limit death on 3.x): what earlier requeues knew stays.
+    ...(attempts === null ? {} : { 'warren-previous-attempts': attempts }),
+    // Why it died no longer holds once it is back on its queue; the next death says anew.
+    'warren-dead-letter-reason': undefined,
+    // RabbitMQ 3.x would add the next death to this record's count and keep its first time;
+    // 4.x replaces a record a client published. Either way it belongs to the life that ended.
+    'x-death': undefined,
+    'MT-Fault-RetryCount': undefined,
+    ...rascalReset(headers),
+    ...(typeof headers['retries'] === 'number' && headers['task'] !== undefined
+      ? { retries: 0 }
+      : {}),
   }
+}
+
+/** Rascal without its republish and forward counts, which it would otherwise hold against it. */
+function rascalReset(headers: Record<string, unknown>) {
+  const rascal = table(headers['rascal'])
+  if (rascal?.['recovery'] === undefined) return {}
+  const { recovery: _counted, ...rest } = rascal
+  return { rascal: rest }
 }
