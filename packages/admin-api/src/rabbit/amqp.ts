@@ -118,6 +118,15 @@ export class AmqpPool {
     })
   }
 
+  /** The broker's version (`4.3.6`), as it announced itself when the connection opened. */
+  async serverVersion(vhost: string): Promise<string> {
+    const model = await this.#connection(vhost)
+    const properties = (model.connection as { serverProperties?: Record<string, unknown> })
+      .serverProperties
+    const version = properties?.['version']
+    return typeof version === 'string' ? version : Buffer.isBuffer(version) ? version.toString() : ''
+  }
+
   /** Closes every connection; later calls fail. */
   async close(): Promise<void> {
     this.#closed = true
