@@ -36,12 +36,21 @@ const idsSchema = z.array(z.string().min(1).max(512)).min(1).max(MAX_IDS)
 /** Lets the console poll the progress of the request it is about to send. */
 const operationIdSchema = z.uuid().optional()
 
+/** A dry run reads and reports what a requeue would do, and changes nothing. */
+const dryRunSchema = z.boolean().optional()
+
 export const requeueBodySchema = z.union([
-  z.strictObject({ ids: idsSchema, target: nameSchema.optional(), operationId: operationIdSchema }),
+  z.strictObject({
+    ids: idsSchema,
+    target: nameSchema.optional(),
+    operationId: operationIdSchema,
+    dryRun: dryRunSchema,
+  }),
   z.strictObject({
     all: z.literal(true),
     target: nameSchema.optional(),
     operationId: operationIdSchema,
+    dryRun: dryRunSchema,
   }),
 ])
 
@@ -120,10 +129,23 @@ export interface MessageView {
   notes?: string[]
 }
 
+/**
+ * How the queue was read. `give-back`: messages taken and handed back, which costs them nothing
+ * here. `reseat`: a quorum queue with a delivery limit on a broker that counts every return, read
+ * by putting identical copies back in order; served from that reading (`readAt`) for a while.
+ */
+export interface BrowseReading {
+  mode: 'give-back' | 'reseat'
+  /** The queue's delivery limit, null when none applies. */
+  deliveryLimit: number | null
+  readAt: string
+}
+
 export interface BrowseResult {
   /** Messages in the queue; with `search`, the matches among the messages scanned. */
   total: number
   items: MessageView[]
+  reading: BrowseReading
 }
 
 export interface FailedMessage {
@@ -135,6 +157,9 @@ export interface FailedMessage {
 export interface RequeueResult {
   operationId: string
   requeued: number
+  /** With `dryRun`: how many would be requeued, and to which queues. */
+  wouldRequeue?: number
+  targets?: Record<string, number>
   notFound: string[]
   failed: FailedMessage[]
 }
