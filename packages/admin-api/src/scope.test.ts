@@ -86,8 +86,8 @@ describe('WARREN_VHOSTS', () => {
     expect(deadLetters.items.map((q) => `${q.vhost}/${q.name}`)).toEqual([
       `${watched.name}/orders.dlq`,
     ])
-    // The head of the watched DLQ was peeked: its age counts from warren-last-failed-at.
-    expect(deadLetters.items[0]?.oldestAgeMs).toBeGreaterThanOrEqual(60_000)
+    // Nobody has browsed it, and nothing is read to learn an age.
+    expect(deadLetters.items[0]?.oldestAgeMs).toBeNull()
     expect(new Set(queues.items.map((q) => q.vhost))).toEqual(new Set([watched.name]))
     expect(alerts.items.length).toBeGreaterThan(0)
     expect(new Set(alerts.items.map((a) => a.vhost))).toEqual(new Set([watched.name]))
@@ -132,7 +132,7 @@ describe('WARREN_VHOSTS', () => {
     )
   })
 
-  it('gives no head time for a queue outside the scope, without reading it', async () => {
+  it('gives no head time for a queue outside the scope, nor one it has not browsed', async () => {
     const module = createDeadLetterModule({
       amqpUrls: [AMQP],
       audit: { record: async () => {} },
@@ -142,6 +142,11 @@ describe('WARREN_VHOSTS', () => {
     })
     try {
       expect(await module.deadLetteredAt(other.name, 'payments.dlq')).toBeNull()
+      expect(await module.deadLetteredAt(watched.name, 'orders.dlq')).toBeNull()
+      const browsed = await module.routes.request(
+        `/dead-letters/${watched.encoded}/orders.dlq/messages`,
+      )
+      expect(browsed.status).toBe(200)
       expect(await module.deadLetteredAt(watched.name, 'orders.dlq')).toBeLessThanOrEqual(
         Date.now() - 60_000,
       )

@@ -46,12 +46,21 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     return (await response.json()) as T
   }
   type Item = { name: string; messages: number; oldestAgeMs: number | null; type: string }
-  const deadLetterQueue = (name: string, messages: number) =>
-    eventually(async () => {
+  const browse = (name: string) =>
+    get(`/api/dead-letters/${vhost.encoded}/${encodeURIComponent(name)}/messages?limit=10`)
+  /** The list entry of a DLQ once a browse has seen its dead letters. */
+  const deadLetterQueue = async (name: string, messages: number) => {
+    await eventually(async () => {
+      const { messageCount } = await withChannel(vhost.url, (ch) => ch.checkQueue(name))
+      return messageCount === messages ? true : undefined
+    })
+    await browse(name)
+    return eventually(async () => {
       const body = await get<{ items: Item[] }>(`/api/dead-letters?vhost=${vhost.encoded}`)
       const item = body.items.find((q) => q.name === name)
       return item?.messages === messages && item.oldestAgeMs !== null ? item : undefined
     })
+  }
 
   beforeAll(async () => {
     vhost = await createVhost('core-oldest')
@@ -109,7 +118,20 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     }
   })
 
-  it('GET /api/dead-letters ages a quorum DLQ by the head message warren-last-failed-at', async () => {
+  it('knows no age of a DLQ nobody has browsed, and takes no message to learn one', async () => {
+    const body = await eventually(async () => {
+      const list = await get<{ items: Item[] }>(`/api/dead-letters?vhost=${vhost.encoded}`)
+      return list.items.find((q) => q.name === 'orders.dlq' && q.messages === 2) ? list : undefined
+    })
+    expect(body.items.find((q) => q.name === 'orders.dlq')?.oldestAgeMs).toBeNull()
+    // Nothing was delivered: the first browse sees no message delivered before.
+    const page = await get<{ items: { headers: Record<string, unknown> }[] }>(
+      `/api/dead-letters/${vhost.encoded}/orders.dlq/messages?limit=10`,
+    )
+    expect(page.items.map((m) => m.headers['x-delivery-count'] ?? 0)).toEqual([0, 0])
+  })
+
+  it('GET /api/dead-letters ages a quorum DLQ by the warren-last-failed-at a browse saw', async () => {
     const item = await deadLetterQueue('orders.dlq', 2)
     expect(item.oldestAgeMs).toBeGreaterThanOrEqual(119_000)
     expect(item.oldestAgeMs).toBeLessThan(10 * 60_000)
@@ -130,7 +152,7 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     expect(page.items.map((m) => m.messageId)).toEqual(['order-0', 'order-1'])
   })
 
-  it('gives an age to what the SDK dead-letters on its default (quorum) topology', async () => {
+  it('gives an age to what the SDK dead-letters on its default (quorum) topology once browsed', async () => {
     const topology = defineTopology({
       exchanges: { shop: { type: 'topic' } },
       queues: { 'sdk.orders': { bindings: [{ exchange: 'shop', routingKey: 'order.placed' }] } },
@@ -150,7 +172,8 @@ describe('oldest dead-letter age on quorum DLQs', () => {
     }
   })
 
-  it('the oldest-dead-letter-age alert fires for a quorum DLQ above its threshold', async () => {
+  it('the oldest-dead-letter-age alert fires for a browsed quorum DLQ above its threshold', async () => {
+    await browse('orders.dlq')
     const alerts = await eventually(async () => {
       const body = await get<{ items: { rule: string; queue: string; value: number }[] }>(
         `/api/alerts?vhost=${vhost.encoded}`,
