@@ -52,6 +52,8 @@ export function queue(name: string, over: Partial<QueueItem> = {}): QueueItem {
     deadLetterRoutingKey: null,
     messageTtlMs: null,
     policy: null,
+    deliveryLimit: 'unlimited',
+    lengthLimited: false,
     deadLetterQueue: null,
     retryQueues: [],
     retryOf: null,

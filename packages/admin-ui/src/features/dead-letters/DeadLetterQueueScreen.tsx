@@ -13,6 +13,7 @@ import { MessageDrawer } from './MessageDrawer.js'
 import { MessageTable } from './MessageTable.js'
 import { OperationDialog } from './OperationDialog.js'
 import { PurgeDialog } from './PurgeDialog.js'
+import { ReadingNote } from './ReadingNote.js'
 import type { DeadLetterMessage } from './types.js'
 
 const LOAD_CHOICES = [500, 2000, 5000, 10000]
@@ -115,6 +116,8 @@ export function DeadLetterQueueScreen() {
           hint={messagesQuery.isFetching ? 'refreshing…' : `of ${formatCount(total)}`}
         />
       </div>
+
+      <ReadingNote reading={messagesQuery.data?.reading} />
 
       <form
         className="toolbar"

@@ -40,7 +40,7 @@ export async function getMessages(vhost: string, queue: string, { limit, search 
     if (page.items.length === 0) break
     items.push(...page.items)
   }
-  return { total: first.total, items }
+  return { total: first.total, items, reading: first.reading }
 }
 
 export const messagesQueryOptions = (vhost: string, queue: string, params: MessagesParams) =>
