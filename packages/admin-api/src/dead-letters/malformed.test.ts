@@ -104,18 +104,11 @@ const messages: Array<{ body: unknown; options: Options.Publish }> = [
   },
 ]
 const ids = messages.map((message) => String(message.options.messageId))
-// RabbitMQ 3.10 closes the channel on a decimal header published into a stream, so that message
-// cannot be archived (its delete answers 502 and it stays in its queue).
-const archivable = ids.filter((id) => id !== 'odd-decimal')
 
-/**
- * What each malformed message must show wherever it is listed; the good ones show no notes. The
- * archive stream (AMQP 1.0 inside, on RabbitMQ 3.10) keeps no table or array header and stores
- * timestamps as signed 64-bit milliseconds, so only what survives it is checked here.
- */
-function expectShownTruthfully(items: MessageView[], listed = ids) {
+/** What each malformed message must show wherever it is listed; the good ones show no notes. */
+function expectShownTruthfully(items: MessageView[]) {
   const byId = new Map(items.map((item) => [item.messageId, item]))
-  expect([...byId.keys()].sort()).toEqual([...listed].sort())
+  expect([...byId.keys()].sort()).toEqual([...ids].sort())
   for (const n of [1, 2, 3]) {
     expect(byId.get(`good-${n}`)).toMatchObject({
       reason: 'max-attempts',
@@ -125,7 +118,8 @@ function expectShownTruthfully(items: MessageView[], listed = ids) {
     })
     expect(byId.get(`good-${n}`)?.notes).toBeUndefined()
   }
-  // 1e16 s is 1e19 ms, past 2^63: the archive's copy holds what that wraps to, out of range too.
+  // 1e16 s is 1e19 ms, past 2^63: the archive stream (AMQP 1.0 inside, signed milliseconds)
+  // keeps what that wraps to, out of range too. The browse test checks the exact value.
   expect(byId.get('bad-timestamp')?.notes).toEqual([
     expect.stringMatching(/^property timestamp \d+ is out of range: shown as its raw value$/),
   ])
@@ -154,22 +148,29 @@ function expectShownTruthfully(items: MessageView[], listed = ids) {
     uint16: 65_535,
     int32: -70_000,
     uint32: 4_000_000_000,
-    int64: 2 ** 60,
+    int64: '1152921504606846976',
     float: 1.5,
     double: 0.1,
-    timestamp: 2 ** 64,
+    timestamp: '18446744073709551615',
     void: null,
     bytes: { base64: 'AP8=' },
     boolean: true,
+    table: { inner: 'x' },
+    array: [1, 'two', [3]],
   })
-  expect(odd?.notes).toEqual(
-    expect.arrayContaining([
-      'header int64 1152921504606847000 is beyond 2^53: it may have been rounded when read',
-      'header timestamp timestamp 18446744073709552000 is out of range: shown as its raw value',
-    ]),
-  )
-  // Whatever a copy keeps of it, a __proto__ header never passes for another header.
-  expect(byId.get('bad-proto')).toMatchObject({ reason: null, originalQueue: 'orders' })
+  expect(odd?.notes).toEqual([
+    'header int64 1152921504606846976 is beyond 2^53, where JSON numbers round: shown as its digits',
+    'header timestamp timestamp 18446744073709551615 is out of range: shown as its raw value',
+    expect.stringMatching(/^header nested(\[0\]){31} nests deeper than 32 levels/),
+  ])
+  expect(byId.get('odd-decimal')?.headers).toEqual({ decimal: 12.34 })
+  const forged = byId.get('bad-proto')
+  expect(forged).toMatchObject({ reason: null, originalQueue: 'orders' })
+  expect(Object.hasOwn(forged?.headers ?? {}, '__proto__')).toBe(true)
+  expect(forged?.headers['__proto__']).toEqual({ 'warren-dead-letter-reason': 'forged' })
+  expect(forged?.notes).toEqual([
+    'header __proto__ is shown as sent; it stands for no other header',
+  ])
   expect(byId.get('gzip-latin1')).toMatchObject({
     payload: 'café',
     payloadEncoding: 'text',
@@ -191,27 +192,10 @@ describe('a dead-letter queue holding malformed messages among good ones', () =>
     expect(page.status).toBe(200)
     expect(page.body.total).toBe(messages.length)
     expectShownTruthfully(page.body.items)
-    const byId = new Map(page.body.items.map((item) => [item.messageId, item]))
-    expect(byId.get('bad-timestamp')).toMatchObject({
+    expect(page.body.items.find((item) => item.messageId === 'bad-timestamp')).toMatchObject({
       properties: { timestamp: 1e16 },
       notes: ['property timestamp 10000000000000000 is out of range: shown as its raw value'],
     })
-    expect(byId.get('bad-odd-types')?.headers).toMatchObject({
-      table: { inner: 'x' },
-      array: [1, 'two', [3]],
-    })
-    expect(byId.get('bad-odd-types')?.notes).toEqual([
-      'header int64 1152921504606847000 is beyond 2^53: it may have been rounded when read',
-      'header timestamp timestamp 18446744073709552000 is out of range: shown as its raw value',
-      expect.stringMatching(/^header nested(\[0\]){31} nests deeper than 32 levels/),
-    ])
-    expect(byId.get('odd-decimal')?.headers).toEqual({ decimal: 12.34 })
-    const forged = byId.get('bad-proto')
-    expect(Object.hasOwn(forged?.headers ?? {}, '__proto__')).toBe(true)
-    expect(forged?.headers['__proto__']).toEqual({ 'warren-dead-letter-reason': 'forged' })
-    expect(forged?.notes).toEqual([
-      'header __proto__ is shown as sent; it stands for no other header',
-    ])
   })
 
   it('is searched: 200, every match listed', async () => {
@@ -228,18 +212,15 @@ describe('a dead-letter queue holding malformed messages among good ones', () =>
 
   it('is deleted into the archive, whose list answers 200 with every message', async () => {
     const deleted = await api.post<DeleteResult>(`${dlqPath(broker.name, queue)}/delete`, {
-      ids: archivable,
+      ids,
     })
     const archived = await api.get<ArchiveListResult>(
       `/api/archive?vhost=${encodeURIComponent(broker.name)}&queue=${queue}&limit=50`,
     )
 
-    expect(deleted.body).toMatchObject({ deleted: archivable.length, notFound: [], failed: [] })
+    expect(deleted.body).toMatchObject({ deleted: ids.length, notFound: [], failed: [] })
     expect(archived.status).toBe(200)
-    expect(archived.body.total).toBe(archivable.length)
-    expectShownTruthfully(
-      archived.body.items.map((item) => item.message),
-      archivable,
-    )
+    expect(archived.body.total).toBe(ids.length)
+    expectShownTruthfully(archived.body.items.map((item) => item.message))
   })
 })

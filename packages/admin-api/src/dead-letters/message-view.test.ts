@@ -45,13 +45,13 @@ describe('toMessageView with values no date, number or JSON can hold', () => {
     const view = toMessageView(
       message('x', { headers: { seen: [{ time: { '!': 'timestamp', value: 2 ** 64 } }] } }),
     )
-    expect(view.headers['seen']).toEqual([{ time: 2 ** 64 }])
+    expect(view.headers['seen']).toEqual([{ time: '18446744073709551616' }])
     expect(view.notes).toEqual([
-      'header seen[0].time timestamp 18446744073709552000 is out of range: shown as its raw value',
+      'header seen[0].time timestamp 18446744073709551616 is out of range: shown as its raw value',
     ])
   })
 
-  it('shows NaN, infinities and bigints as text, and notes integers past 2^53', () => {
+  it('shows NaN and infinities as text, and 64-bit integers past 2^53 as their exact digits', () => {
     const view = toMessageView(
       message('x', {
         messageId: 'm-1',
@@ -71,7 +71,7 @@ describe('toMessageView with values no date, number or JSON can hold', () => {
       nan: 'NaN',
       inf: '-Infinity',
       big: '1180591620717411303424',
-      long: 2 ** 60,
+      long: '1152921504606846976',
       fine: 42,
       bytes: { base64: 'aGk=' },
       nothing: null,
@@ -80,8 +80,8 @@ describe('toMessageView with values no date, number or JSON can hold', () => {
     expect(view.notes).toEqual([
       'header nan is NaN, which JSON cannot hold: shown as text',
       'header inf is -Infinity, which JSON cannot hold: shown as text',
-      'header big is a bigint: shown as its digits',
-      'header long 1152921504606847000 is beyond 2^53: it may have been rounded when read',
+      'header big 1180591620717411303424 is beyond 2^53, where JSON numbers round: shown as its digits',
+      'header long 1152921504606846976 is beyond 2^53, where JSON numbers round: shown as its digits',
     ])
   })
 
@@ -105,14 +105,15 @@ describe('toMessageView with values no date, number or JSON can hold', () => {
     for (let i = 0; i < 10_000; i += 1) deep = [deep]
     const view = toMessageView(message('x', { messageId: 'm-1', headers: { deep } }))
     expect(JSON.stringify(serialised(view.headers)).length).toBeLessThan(200)
-    expect(view.notes).toHaveLength(1)
-    expect(view.notes?.[0]).toMatch(/^header deep(\[0\])+ nests deeper than 32 levels/)
+    expect(view.notes).toContainEqual(
+      expect.stringMatching(/^header deep(\[0\])+ nests deeper than 32 levels/),
+    )
   })
 
   it('lists a message whose properties cannot be hashed under a hash of its body', () => {
     const view = toMessageView(message('body', { headers: { big: 1n } }))
     expect(view.id).toMatch(/^sha256:[0-9a-f]{32}$/)
-    expect(view.headers['big']).toBe('1')
+    expect(view.headers['big']).toBe(1)
     expect(view.notes?.[0]).toMatch(/^its id could not be derived \(TypeError: .*\): it is a hash/)
   })
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Message, MessageProperties } from 'amqplib'
+import type { FieldValue } from '../rabbit/field-table.js'
+import { typedHeadersOf } from '../rabbit/message-headers.js'
 import { messageKey } from './ids.js'
 import { parseDeadLetter, type DeadLetterFacts } from './parse.js'
 import { decodePayload, MAX_PAYLOAD_VIEW } from './payload.js'
@@ -52,7 +54,7 @@ function bodyText(view: MessageView, content: Buffer): string | null {
 function fullView(message: AmqpMessage): MessageView {
   const { properties, content } = message
   const notes: string[] = []
-  const headers = ownHeaders(properties.headers)
+  const headers = readHeaders(properties, notes)
   const view: MessageView = {
     id: idOf(message, notes),
     messageId: typeof properties.messageId === 'string' ? properties.messageId : null,
@@ -71,16 +73,18 @@ function deadLetterFacts(headers: Record<string, unknown>, notes: string[]): Dea
     return parseDeadLetter(headers)
   } catch (error) {
     notes.push(`the dead-letter headers could not be read (${describe(error)}): see the headers`)
-    return {
-      reason: null,
-      originalQueue: null,
-      exchange: null,
-      routingKey: null,
-      attempts: null,
-      error: null,
-      deadLetteredAt: null,
-    }
+    return NO_FACTS
   }
+}
+
+const NO_FACTS: DeadLetterFacts = {
+  reason: null,
+  originalQueue: null,
+  exchange: null,
+  routingKey: null,
+  attempts: null,
+  error: null,
+  deadLetteredAt: null,
 }
 
 /**
@@ -104,13 +108,7 @@ function minimalView(message: AmqpMessage, error: unknown): MessageView {
   return {
     id: idOf(message),
     messageId: typeof messageId === 'string' ? messageId : null,
-    reason: null,
-    originalQueue: null,
-    exchange: null,
-    routingKey: null,
-    attempts: null,
-    error: null,
-    deadLetteredAt: null,
+    ...NO_FACTS,
     properties: {},
     headers: {},
     payload: content.subarray(0, MAX_PAYLOAD_VIEW).toString('base64'),
@@ -148,7 +146,7 @@ export function fieldView(value: unknown, where: string, notes: string[], depth 
   if (typeof value === 'string' || typeof value === 'boolean') return value
   if (typeof value === 'number') return numberView(value, where, notes)
   if (typeof value === 'bigint') {
-    notes.push(`${where} is a bigint: shown as its digits`)
+    notes.push(`${where} ${value} is beyond 2^53, where JSON numbers round: shown as its digits`)
     return value.toString()
   }
   if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') }
@@ -169,7 +167,9 @@ export function fieldView(value: unknown, where: string, notes: string[], depth 
     const iso = time(value)
     if (iso !== undefined) return iso
     notes.push(`${where} timestamp ${show(typed.value)} is out of range: shown as its raw value`)
-    return fieldView(typed.value, where, notes, depth + 1)
+    return typeof typed.value === 'bigint'
+      ? String(typed.value)
+      : fieldView(typed.value, where, notes)
   }
   if (typed['!'] === 'decimal' && typeof typed.value === 'object' && typed.value !== null) {
     const { places, digits } = typed.value as { places: unknown; digits: unknown }
@@ -192,15 +192,9 @@ export function fieldView(value: unknown, where: string, notes: string[], depth 
 }
 
 function numberView(value: number, where: string, notes: string[]): JsonValue {
-  if (!Number.isFinite(value)) {
-    notes.push(`${where} is ${value}, which JSON cannot hold: shown as text`)
-    return String(value)
-  }
-  // amqplib reads a 64-bit integer into a double, which keeps 53 bits.
-  if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= 2 ** 63) {
-    notes.push(`${where} ${value} is beyond 2^53: it may have been rounded when read`)
-  }
-  return value
+  if (Number.isFinite(value)) return value
+  notes.push(`${where} is ${value}, which JSON cannot hold: shown as text`)
+  return String(value)
 }
 
 /**
@@ -210,17 +204,64 @@ function numberView(value: number, where: string, notes: string[]): JsonValue {
  */
 function tableEntries(table: object): [string, unknown][] {
   const entries: [string, unknown][] = Object.entries(table)
-  const proto: unknown = Object.getPrototypeOf(table)
-  const smuggled =
-    typeof proto === 'object' &&
-    proto !== null &&
-    proto !== Object.prototype &&
-    !(
-      typeof (proto as { constructor?: unknown }).constructor === 'function' &&
-      (proto as { constructor: { prototype?: unknown } }).constructor.prototype === proto
-    )
-  if (smuggled && !Object.hasOwn(table, '__proto__')) entries.push(['__proto__', proto])
+  const smuggled = smuggledPrototype(table)
+  if (smuggled !== undefined) entries.push(['__proto__', smuggled])
   return entries
+}
+
+function smuggledPrototype(table: object): object | undefined {
+  if (Object.hasOwn(table, '__proto__')) return undefined
+  const proto: unknown = Object.getPrototypeOf(table)
+  if (typeof proto !== 'object' || proto === null || proto === Object.prototype) return undefined
+  const { constructor } = proto as { constructor?: unknown }
+  // A class instance's prototype is its constructor's; a smuggled table is nobody's.
+  const owned = typeof constructor === 'function' && constructor.prototype === proto
+  return owned ? undefined : proto
+}
+
+/**
+ * The headers as sent, read from the message's own bytes with each field's type (a `__proto__`
+ * header is a header, an int64 past 2^53 stays exact, an archived message shows the table its copy
+ * kept whole), as the values amqplib gives, with bigints where a number would round. Bytes that do
+ * not read fall back to amqplib's values, with a note.
+ */
+function readHeaders(properties: MessageProperties, notes: string[]): Record<string, unknown> {
+  const read = typedHeadersOf(properties)
+  if (read.error !== undefined) {
+    notes.push(
+      `the headers did not read as sent (${describe(read.error)}): shown as amqplib read them`,
+    )
+    return ownHeaders(properties.headers)
+  }
+  const entries = Object.entries(read.headers).map(([key, field]) => [key, plain(field, 1)])
+  // Without the bytes the table is guessed from amqplib's values, where `__proto__` is the prototype.
+  const smuggled = smuggledPrototype(read.decoded)
+  if (smuggled !== undefined) entries.push(['__proto__', ownFields(smuggled, 1)])
+  return Object.fromEntries(entries) as Record<string, unknown>
+}
+
+/** A typed field as amqplib would give it: typed timestamps and decimals, bigints past 2^53. */
+function plain(field: FieldValue, depth: number): unknown {
+  if (depth > MAX_FIELD_DEPTH) return '…' // deeper than the view shows
+  const exact = (n: bigint) => (Number.isSafeInteger(Number(n)) ? Number(n) : n)
+  switch (field.type) {
+    case 'l':
+      return exact(field.value)
+    case 'T':
+      return { '!': 'timestamp', value: exact(field.value) }
+    case 'D':
+      return { '!': 'decimal', value: field.value }
+    case 'S':
+      return field.bytes ?? field.value // bytes that are not UTF-8 are shown as bytes
+    case 'A':
+      return field.value.map((item) => plain(item, depth + 1))
+    case 'F':
+      return Object.fromEntries(
+        Object.entries(field.value).map(([key, inner]) => [key, plain(inner, depth + 1)]),
+      )
+    default:
+      return field.value
+  }
 }
 
 /** Headers as plain data for parsing: own entries only, `__proto__` recovered, depth bounded. */
