@@ -1,6 +1,7 @@
-// Dead letters that other Node.js producers wrote, read through the admin API as an operator sees
-// them: Rascal 21 (republish, nack, forward) and amqp-connection-manager 5 (a quorum queue's
-// delivery limit), on RabbitMQ 3.10 and 4.3.
+// Dead letters that Node.js producers wrote, read through the admin API as an operator sees them:
+// Rascal 21 (republish, nack, forward), amqp-connection-manager 5 (a quorum queue's delivery
+// limit) and Warren's SDK across a requeue, on RabbitMQ 3.10 and 4.3.
+import { connect as connectSdk, defineTopology } from '@warren/sdk'
 import { connect as connectManager } from 'amqp-connection-manager'
 import type { Channel, ConsumeMessage } from 'amqplib'
 import rascal, { type BrokerAsPromised, type Recovery } from 'rascal'
@@ -45,6 +46,11 @@ function rascalConfig(vhost: string, url: string) {
     },
   })
 }
+
+/** The SDK's queue: two attempts, then its DLQ. */
+const sdkTopology = defineTopology({
+  queues: { 'sdk.charge': { retry: { delays: ['100ms'], maxAttempts: 2 } } },
+})
 
 function failure(message: string, code: string): Error {
   return Object.assign(new Error(message), { code })
@@ -176,6 +182,36 @@ describe.each([BROKER_3_10, BROKER_4_3])(
       expect(onItsQueue).toBe(1)
       // Two more republishes and a forward: Rascal started counting again.
       expect(second).toMatchObject({ ...expected, attempts: 6 })
+    })
+
+    it('counts both lives of an SDK dead letter: requeued, the SDK retries it afresh', async () => {
+      const sdk = await connectSdk({ url: vhost.url, topology: sdkTopology, service: 'charges' })
+      try {
+        await sdk.consume('sdk.charge', () => {
+          throw new Error('card declined')
+        })
+        await sdk.publish('', 'sdk.charge', { order: 3 }, { messageId: 'w-1' })
+        await reached('sdk.charge.dlq', 1)
+        const first = await shown('sdk.charge.dlq', 'w-1')
+
+        const requeuedAt = Date.now()
+        const result = await requeue('sdk.charge.dlq', ['w-1'])
+        await reached('sdk.charge.dlq', 1)
+        const second = await shown('sdk.charge.dlq', 'w-1')
+
+        const expected = { reason: 'max-attempts', originalQueue: 'sdk.charge' }
+        expect(first).toMatchObject({ ...expected, attempts: 2 })
+        expect(result).toMatchObject({ requeued: 1, failed: [] })
+        // Two attempts more: warren-attempt started again at 0, the first two are kept beside it.
+        expect(second).toMatchObject({
+          ...expected,
+          attempts: 4,
+          error: { message: 'card declined' },
+        })
+        expectDiedSince(second, requeuedAt)
+      } finally {
+        await sdk.close()
+      }
     })
 
     it.each(['classic', 'quorum'] as const)(
