@@ -9,7 +9,8 @@ import { count, latest, table, text, type Headers, type Source } from './source.
 // - `x-delivery-count` is the failed deliveries of a quorum queue. On 3.10 a dead letter does
 //   not take it along: in a quorum DLQ the header is the DLQ's own count of returns, nothing to
 //   do with why the message died. From 4.3 on it travels with the message (4 in the DLQ after
-//   4 failed deliveries) and grows only by failed deliveries, not by a requeueing nack; 4.3 also
+//   4 failed deliveries) and grows only by failed deliveries: not by the requeueing nack with
+//   which Warren hands a browsed message back, but by another reader's channel close. 4.3 also
 //   adds `x-acquired-count`, which is how a 4.3 count is told from a 3.x one.
 
 export type Death = Headers
