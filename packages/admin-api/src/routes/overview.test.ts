@@ -88,10 +88,13 @@ describe('overview and dead-letter list', () => {
       for (let i = 0; i < 20; i++) ch.sendToQueue('invoices.dlq', Buffer.from(`{"n":${i}}`))
       await ch.checkQueue('invoices.dlq')
     })
-    // The broker samples every few seconds: wait for a step that saw the publishes.
+    // The broker samples rates and depths every few seconds, not always in the same sample:
+    // wait for the steps that saw the publishes and the new depth.
     const history = await eventually(async () => {
       const points = (await get('/api/overview')).history as Point[]
-      return points.some((p) => p.deadLetter > 0 && p.publish > 0) ? points : undefined
+      const sawPublishes = points.some((p) => p.deadLetter > 0 && p.publish > 0)
+      const sawDepth = points.some((p) => p.messages !== null && p.messages >= 21)
+      return sawPublishes && sawDepth ? points : undefined
     })
     const times = history.map((p) => p.t)
     expect(times).toEqual([...times].sort((a, b) => a - b))
