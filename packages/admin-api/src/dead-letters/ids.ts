@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Message } from 'amqplib'
+import { safeHeadersOf } from '../rabbit/message-headers.js'
 
 // Ids of dead letters: what browse shows and what requeue and delete take. An id stays the same
 // while its message stays in the queue, and two messages never share one.
@@ -32,11 +33,12 @@ function producerId(properties: Message['properties']): string | undefined {
 export function messageKey(message: Pick<Message, 'content' | 'properties'>): string {
   const given = producerId(message.properties)
   if (given !== undefined) return given
-  const { headers = {}, ...rest } = message.properties
+  const { headers: _amqplibHeaders, ...rest } = message.properties
+  // The headers as the producer wrote them (read from the message's bytes where kept), so a
+  // `__proto__` header or an int64 beyond 2^53 count like any other value.
+  const { headers } = safeHeadersOf(message.properties)
   const stable = Object.fromEntries(
-    Object.entries(headers as Record<string, unknown>).filter(
-      ([key]) => !VOLATILE_HEADERS.has(key),
-    ),
+    Object.entries(headers).filter(([key]) => !VOLATILE_HEADERS.has(key)),
   )
   return `sha256:${createHash('sha256')
     .update(message.content)
@@ -62,14 +64,21 @@ export class MessageIds {
   }
 }
 
-function canonicalJson(value: unknown): string {
+/** Deeper than this, a value is hashed by its place only: ids never recurse without bound. */
+const MAX_DEPTH = 64
+
+function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_DEPTH) return '"…"'
+  if (typeof value === 'bigint') return JSON.stringify(`${value}n`)
   if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'))
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (Array.isArray(value))
+    return `[${value.map((inner) => canonicalJson(inner, depth + 1)).join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value)
       .filter(([, inner]) => inner !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner, depth + 1)}`).join(',')}}`
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) return JSON.stringify(String(value))
   return JSON.stringify(value) ?? 'null'
 }
