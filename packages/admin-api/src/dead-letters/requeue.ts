@@ -1,6 +1,7 @@
 import type { Message } from 'amqplib'
 import type { Actor } from '../context.js'
 import type { Progress } from '../operations/registry.js'
+import { safeHeadersOf } from '../rabbit/message-headers.js'
 import { parseDeadLetter } from './parse.js'
 import { republishOptions } from './republish.js'
 import { requeueHeaders } from './requeue-headers.js'
@@ -68,7 +69,10 @@ async function requeueScan(
     if (wanted && !wanted.has(id)) return null
     seen.add(id)
     const headers = message.properties.headers ?? {}
-    const target = request.target ?? parseDeadLetter(headers).originalQueue
+    // Facts come from the headers as written: amqplib turns a `__proto__` header into the
+    // prototype of its object, which could forge an original queue.
+    const written = safeHeadersOf(message.properties).headers
+    const target = request.target ?? parseDeadLetter(written).originalQueue
     if (!target) {
       unroutable.push({ id, reason: 'no original queue is known: name a target' })
       return null
@@ -83,7 +87,7 @@ async function requeueScan(
     }
     const options = republishOptions(message.properties, {
       ...headers,
-      ...requeueHeaders(headers, at),
+      ...requeueHeaders(written, at),
     })
     return { routingKey: target, content: message.content, options }
   }
