@@ -124,7 +124,11 @@ export class AmqpPool {
     const properties = (model.connection as { serverProperties?: Record<string, unknown> })
       .serverProperties
     const version = properties?.['version']
-    return typeof version === 'string' ? version : Buffer.isBuffer(version) ? version.toString() : ''
+    return typeof version === 'string'
+      ? version
+      : Buffer.isBuffer(version)
+        ? version.toString()
+        : ''
   }
 
   /** Closes every connection; later calls fail. */

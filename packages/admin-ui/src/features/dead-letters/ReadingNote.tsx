@@ -14,9 +14,9 @@ export function ReadingNote({ reading }: { reading: Reading | undefined }) {
     return (
       <p className="notice warn" data-testid="reading-note">
         This quorum queue has a {limit}, and this broker counts every message handed back. Warren
-        reads it by putting an identical copy of each message back in its place before removing
-        the original, so nothing moves closer to the limit. Shown as read at {at}; it is read
-        again when its count changes or after 30 seconds.
+        reads it by putting an identical copy of each message back in its place before removing the
+        original, so nothing moves closer to the limit. Shown as read at {at}; it is read again when
+        its count changes or after 30 seconds.
       </p>
     )
   }
