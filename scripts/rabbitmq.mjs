@@ -6,6 +6,7 @@
 //                                   [--dist-port 25682] [--prometheus-port 15693] [--config X]...
 //   node scripts/rabbitmq.mjs stop [--name warren43]
 //   node scripts/rabbitmq.mjs status
+//   node scripts/rabbitmq.mjs ctl [--name warren43] [--] <rabbitmqctl arguments>...
 //   node scripts/rabbitmq.mjs cluster start [--nodes 3] [--base-port 5700] [--config X]...
 //   node scripts/rabbitmq.mjs cluster stop
 //
@@ -15,6 +16,9 @@
 // and epmd. `--config` takes a rabbitmq.conf line (`key = value`) or a file of such lines; either is
 // appended to the node's configuration. Nodes listen on 127.0.0.1 only; guest/guest works from there.
 // Node data lives in <root>/var/lib/warren/<name>: kept by `stop`, removed by `cluster stop`.
+//
+// `ctl` runs the root folder's rabbitmqctl against a running node, inside the chroot, and exits
+// with its code: what tests name in WARREN_RABBITMQCTL to close a 4.3 node's connections.
 //
 // Exit codes: 0 done, 1 failed, 2 usage, 3 this machine cannot run a 4.3 node (not root, not
 // Debian, no apt or debootstrap, no mount), so callers can tell "unsupported here" from "broken".
@@ -72,10 +76,13 @@ try {
   else if (command === 'start') await start()
   else if (command === 'stop') await stop(option('name', DEFAULTS.name))
   else if (command === 'status') await status()
+  else if (command === 'ctl') await ctlCommand()
   else if (command === 'cluster' && rest[0] === 'start') await clusterStart()
   else if (command === 'cluster' && rest[0] === 'stop') await clusterStop()
   else {
-    console.log('usage: node scripts/rabbitmq.mjs provision|start|stop|status|cluster start|stop')
+    console.log(
+      'usage: node scripts/rabbitmq.mjs provision|start|stop|status|ctl|cluster start|stop',
+    )
     process.exitCode = 2
   }
 } catch (error) {
@@ -479,6 +486,37 @@ async function ctl(root, node, ...args) {
   const argv = chrooted(root, user, [`${BIN}/rabbitmqctl`, '-n', node.node, ...args])
   const { stdout } = await run('chroot', argv, { env: nodeEnv(node), timeout: 120_000 })
   return String(stdout)
+}
+
+/**
+ * `ctl [--name N] [--] args...`: rabbitmqctl of the node's own root folder, its output and exit code
+ * passed through. Only a leading `--name` is this script's: every later argument is rabbitmqctl's.
+ */
+async function ctlCommand() {
+  let args = rest
+  let name = DEFAULTS.name
+  if (args[0] === '--name') {
+    name = args[1]
+    args = args.slice(2)
+  }
+  if (args[0] === '--') args = args.slice(1)
+  if (!name || args.length === 0) {
+    console.log(
+      'usage: node scripts/rabbitmq.mjs ctl [--name warren43] [--] <rabbitmqctl arguments>',
+    )
+    process.exitCode = 2
+    return
+  }
+  requireRoot()
+  const node = runningNodes().find((running) => running.name === name)
+  if (!node) throw new Error(`${name}@localhost is not running (node scripts/rabbitmq.mjs start)`)
+  const user = account(join(node.root, 'etc/passwd'), 'rabbitmq')
+  const argv = chrooted(node.root, user, [`${BIN}/rabbitmqctl`, '-n', node.node, ...args])
+  const child = spawn('chroot', argv, { env: nodeEnv(node), stdio: 'inherit' })
+  process.exitCode = await new Promise((done) => {
+    child.once('error', () => done(1))
+    child.once('exit', (code) => done(code ?? 1))
+  })
 }
 
 /** This script's running nodes, from any root folder: known by their VM's environment. */
