@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import type { GetMessage } from 'amqplib'
+import { rabbitmqctl } from '@warren/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, defineTopology, HEADERS, WarrenError } from '../index.js'
 import { createVhost, management, waitFor, type TestVhost } from '../test-support/vhost.js'
@@ -22,13 +21,11 @@ const topology = defineTopology({
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const run = promisify(execFile)
 
 /** Cuts the connections of one service in this test's vhost, as a crash or a network cut would. */
 async function cutConnections(service: string): Promise<number> {
-  const ctl = '/usr/sbin/rabbitmqctl'
   // rabbitmqctl sees a connection at once; the management API only after its next stats tick.
-  const { stdout } = await run(ctl, [
+  const stdout = await rabbitmqctl([
     'list_connections',
     '-q',
     '--no-table-headers',
@@ -41,7 +38,7 @@ async function cutConnections(service: string): Promise<number> {
     .map((line) => line.split('\t'))
     .filter(([, name, properties]) => name === vhost.name && properties?.includes(`"${service}@`))
     .map(([pid]) => pid as string)
-  for (const pid of pids) await run(ctl, ['close_connection', pid, 'warren test: cut'])
+  for (const pid of pids) await rabbitmqctl(['close_connection', pid, 'warren test: cut'])
   return pids.length
 }
 

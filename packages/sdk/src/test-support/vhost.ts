@@ -1,24 +1,11 @@
-import { randomBytes } from 'node:crypto'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
+// The SDK tests' vhost: the test kit's throwaway vhost on the broker under test, with one plain
+// amqplib connection kept open for arranging and inspecting.
 import amqp, { type ChannelModel, type GetMessage } from 'amqplib'
+import { createTestVhost, management as call } from '@warren/test-kit'
 
-const run = promisify(execFile)
-const MANAGEMENT = process.env.WARREN_MANAGEMENT_URL ?? 'http://127.0.0.1:15672'
-const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`
-const AMQP_BASE = 'amqp://guest:guest@127.0.0.1:5672'
-
-/** A management API call; throws on an unexpected status. */
+/** A management API call under `/api`, resolving with the parsed answer; throws unless 2xx. */
 export async function management(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${MANAGEMENT}/api${path}`, {
-    method,
-    headers: { authorization: AUTH, 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  if (!response.ok && response.status !== 404) {
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  }
-  const text = await response.text()
+  const text = await (await call(method, `/api${path}`, body)).text()
   return text ? (JSON.parse(text) as unknown) : undefined
 }
 
@@ -32,25 +19,17 @@ export interface TestVhost {
   drain(queue: string): Promise<GetMessage[]>
   /** Ready messages in `queue`, through a passive declare. */
   count(queue: string): Promise<number>
-  /** Closes every connection of this vhost (never another's). */
+  /** Closes every connection of this vhost (never another's), at once, through rabbitmqctl. */
   closeConnections(): Promise<void>
   delete(): Promise<void>
 }
 
 export async function createVhost(prefix: string): Promise<TestVhost> {
-  const name = `${prefix}-${randomBytes(4).toString('hex')}`
-  const encoded = encodeURIComponent(name)
-  await management('PUT', `/vhosts/${encoded}`, {})
-  await management('PUT', `/permissions/${encoded}/guest`, {
-    configure: '.*',
-    write: '.*',
-    read: '.*',
-  })
-  const url = `${AMQP_BASE}/${encoded}`
+  const vhost = await createTestVhost(prefix)
   let raw: ChannelModel | undefined
   const getRaw = async () => {
     if (!raw) {
-      const model = await amqp.connect(url)
+      const model = await amqp.connect(vhost.url)
       model.on('error', () => {})
       // closeConnections() closes this one too: open a new one next time.
       model.on('close', () => {
@@ -61,8 +40,8 @@ export async function createVhost(prefix: string): Promise<TestVhost> {
     return raw
   }
   return {
-    name,
-    url,
+    name: vhost.name,
+    url: vhost.url,
     raw: getRaw,
     async drain(queue) {
       const channel = await (await getRaw()).createChannel()
@@ -86,21 +65,12 @@ export async function createVhost(prefix: string): Promise<TestVhost> {
         await channel.close().catch(() => {})
       }
     },
-    async closeConnections() {
-      // rabbitmqctl acts at once; the management API lists connections only after its next
-      // stats tick. Scoped to this vhost: other test files' connections are left alone.
-      await run('/usr/sbin/rabbitmqctl', [
-        'close_all_connections',
-        '-p',
-        name,
-        'warren test: connection closed on purpose',
-      ])
-    },
+    closeConnections: vhost.closeConnections,
     async delete() {
       try {
         await raw?.close().catch(() => {})
       } finally {
-        await management('DELETE', `/vhosts/${encoded}`)
+        await vhost.remove()
       }
     },
   }
