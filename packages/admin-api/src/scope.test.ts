@@ -1,34 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BROKER, createTestVhost, management, type TestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from './app.js'
 import { createDeadLetterModule } from './dead-letters/module.js'
 import { managementQueueFacts } from './discovery/index.js'
-import {
-  AMQP,
-  MANAGEMENT,
-  createVhost,
-  eventually,
-  json,
-  management,
-  operator,
-  spyFetch,
-  tempDir,
-  testConfig,
-  withChannel,
-} from './test-support/core.js'
+import { eventually, json, operator, spyFetch, tempDir, testConfig } from './test-support/core.js'
 
 // Two vhosts of this file: `watched` is the API's scope (WARREN_VHOSTS), `other` stands for
 // everything else on the broker, with a dead letter that nothing may list, count or peek at.
 describe('WARREN_VHOSTS', () => {
-  let watched: Awaited<ReturnType<typeof createVhost>>
-  let other: Awaited<ReturnType<typeof createVhost>>
+  let watched: TestVhost
+  let other: TestVhost
   let dir: Awaited<ReturnType<typeof tempDir>>
   let warren: WarrenApp
   const spy = spyFetch()
   const request = (path: string, init: RequestInit = {}) =>
     warren.app.request(path, { ...init, headers: { ...operator, ...json } })
 
-  async function dlqWithOneMessage(url: string, queue: string) {
-    await withChannel(url, async (ch) => {
+  async function dlqWithOneMessage(vhost: TestVhost, queue: string) {
+    await vhost.withChannel(async (ch) => {
       await ch.assertQueue(queue, {
         durable: true,
         arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': `${queue}.dlq` },
@@ -43,11 +32,11 @@ describe('WARREN_VHOSTS', () => {
   }
 
   beforeAll(async () => {
-    watched = await createVhost('core-scope-watched')
-    other = await createVhost('core-scope-other')
+    watched = await createTestVhost('core-scope-watched')
+    other = await createTestVhost('core-scope-other')
     dir = await tempDir()
-    await dlqWithOneMessage(watched.url, 'orders')
-    await dlqWithOneMessage(other.url, 'payments')
+    await dlqWithOneMessage(watched, 'orders')
+    await dlqWithOneMessage(other, 'payments')
     warren = createApp(
       testConfig(dir.path, { WARREN_VHOSTS: watched.name, WARREN_ALERT_BACKLOG: '0' }),
       { fetch: spy.fetch },
@@ -125,7 +114,7 @@ describe('WARREN_VHOSTS', () => {
     }
     expect(unscoped.total).toBe(0)
     // Nothing was taken from the other vhost, and no archive stream was declared there.
-    const count = await withChannel(other.url, async (ch) => ch.checkQueue('payments.dlq'))
+    const count = await other.withChannel(async (ch) => ch.checkQueue('payments.dlq'))
     expect(count.messageCount).toBe(1)
     await expect(management('GET', `/api/queues/${other.encoded}/warren.archive`)).rejects.toThrow(
       /: 404 /,
@@ -134,11 +123,15 @@ describe('WARREN_VHOSTS', () => {
 
   it('gives no head time for a queue outside the scope, nor one it has not browsed', async () => {
     const module = createDeadLetterModule({
-      amqpUrls: [AMQP],
+      amqpUrls: [BROKER.amqp],
       audit: { record: async () => {} },
       archiveMaxAge: '1D',
       vhosts: [watched.name],
-      queueFacts: managementQueueFacts({ url: MANAGEMENT, user: 'guest', password: 'guest' }),
+      queueFacts: managementQueueFacts({
+        url: BROKER.management,
+        user: BROKER.user,
+        password: BROKER.password,
+      }),
     })
     try {
       expect(await module.deadLetteredAt(other.name, 'payments.dlq')).toBeNull()

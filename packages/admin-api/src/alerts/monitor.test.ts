@@ -1,16 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BROKER, createTestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from '../app.js'
-import {
-  createVhost,
-  eventually,
-  MANAGEMENT,
-  operator,
-  tempDir,
-  testConfig,
-  withChannel,
-} from '../test-support/core.js'
+import { eventually, operator, tempDir, testConfig } from '../test-support/core.js'
 import { createDiscovery } from '../discovery/index.js'
 import { createManagementClient } from '../rabbit/management.js'
 import { createAlertMonitor } from './monitor.js'
@@ -21,14 +14,14 @@ type Event = { event: 'alert.started' | 'alert.ended'; alert: Alert }
 const WINDOW = 120_000
 
 describe('alert monitor (real broker, local webhook)', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let vhost: Awaited<ReturnType<typeof createTestVhost>>
   let dir: Awaited<ReturnType<typeof tempDir>>
   let server: Server
   let warren: WarrenApp
   const events: Event[] = []
 
   beforeAll(async () => {
-    vhost = await createVhost('core-alerts')
+    vhost = await createTestVhost('core-alerts')
     dir = await tempDir()
     server = createServer((request, response) => {
       let body = ''
@@ -65,7 +58,7 @@ describe('alert monitor (real broker, local webhook)', () => {
     )
 
   it('calls the webhook when a backlog alert starts and again when it ends', async () => {
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       await ch.assertQueue('reports', { durable: true })
       for (let i = 0; i < 3; i++) ch.sendToQueue('reports', Buffer.from(`report ${i}`))
       await ch.checkQueue('reports')
@@ -90,7 +83,7 @@ describe('alert monitor (real broker, local webhook)', () => {
     })
     expect(mine('no-consumers')[0]).toMatchObject({ event: 'alert.started' })
 
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       await ch.purgeQueue('reports')
     })
     await eventually(async () => {
@@ -108,7 +101,11 @@ describe('alert monitor (real broker, local webhook)', () => {
     // A monitor of this vhost alone, evaluated on demand at times the test sets: the broker's
     // counters are real, the window's position is chosen rather than slept for.
     const clock = { now: Date.now() }
-    const management = createManagementClient({ url: MANAGEMENT })
+    const management = createManagementClient({
+      url: BROKER.management,
+      user: BROKER.user,
+      password: BROKER.password,
+    })
     const discovery = createDiscovery(management, 0, () => clock.now)
     const calls: { event: string; alert: Alert }[] = []
     const monitor = createAlertMonitor({
@@ -127,7 +124,7 @@ describe('alert monitor (real broker, local webhook)', () => {
       },
       now: () => clock.now,
     })
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       await ch.assertQueue('jobs', {
         durable: true,
         arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'jobs.dlq' },
@@ -137,7 +134,7 @@ describe('alert monitor (real broker, local webhook)', () => {
     // The baseline: both queues known, no traffic yet.
     expect(await monitor.evaluate()).toEqual([])
 
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       for (let i = 0; i < 10; i++) ch.sendToQueue('jobs', Buffer.from(`job ${i}`))
       let acked = 0
       await new Promise<void>((resolve) => {

@@ -7,15 +7,14 @@ import type {
   PurgeResult,
   RestoreResult,
 } from '../dead-letters/schemas.js'
-import { createTestApp, dlqPath } from '../dead-letters/test-app.js'
-import { createTestVhost } from '../rabbit/amqp-test-broker.js'
-import type { TestVhost } from '../rabbit/amqp-test-broker.js'
+import { createTestApp, dlqPath } from '../test-support/dead-letter-app.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 
-let broker: TestVhost
+let broker: AmqpVhost
 let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-archive')
+  broker = await createAmqpVhost('warren-archive')
   api = createTestApp(broker.name)
 })
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestVhost } from '../rabbit/amqp-test-broker.js'
-import type { TestVhost } from '../rabbit/amqp-test-broker.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import type { BrowseResult } from './schemas.js'
-import { createTestApp, dlqPath } from './test-app.js'
+import { createTestApp, dlqPath } from '../test-support/dead-letter-app.js'
 
-let broker: TestVhost
+let broker: AmqpVhost
 let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-browse')
+  broker = await createAmqpVhost('warren-browse')
   api = createTestApp(broker.name)
 })
 

@@ -1,14 +1,8 @@
 import { connect, defineTopology, NonRetryableError } from '@warren/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from '../app.js'
-import {
-  createVhost,
-  eventually,
-  operator,
-  tempDir,
-  testConfig,
-  withChannel,
-} from '../test-support/core.js'
+import { eventually, operator, tempDir, testConfig } from '../test-support/core.js'
 import { deadLetteredTime } from './head.js'
 
 const TWO_MINUTES_AGO = new Date(Date.now() - 120_000).toISOString()
@@ -37,7 +31,7 @@ describe('the dead-lettered time of a message', () => {
 })
 
 describe('oldest dead-letter age on quorum DLQs', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let vhost: Awaited<ReturnType<typeof createTestVhost>>
   let dir: Awaited<ReturnType<typeof tempDir>>
   let warren: WarrenApp
   const get = async <T>(path: string) => {
@@ -51,7 +45,7 @@ describe('oldest dead-letter age on quorum DLQs', () => {
   /** The list entry of a DLQ once a browse has seen its dead letters. */
   const deadLetterQueue = async (name: string, messages: number) => {
     await eventually(async () => {
-      const { messageCount } = await withChannel(vhost.url, (ch) => ch.checkQueue(name))
+      const { messageCount } = await vhost.withChannel((ch) => ch.checkQueue(name))
       return messageCount === messages ? true : undefined
     })
     await browse(name)
@@ -63,9 +57,9 @@ describe('oldest dead-letter age on quorum DLQs', () => {
   }
 
   beforeAll(async () => {
-    vhost = await createVhost('core-oldest')
+    vhost = await createTestVhost('core-oldest')
     dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       const quorum = { 'x-queue-type': 'quorum' }
       for (const queue of ['orders', 'payments']) {
         await ch.assertQueue(queue, {

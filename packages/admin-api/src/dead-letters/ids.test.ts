@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
-import { BROKER_3_10, BROKER_4_3, brokerTestApp } from '../test-support/brokers.js'
+import { BROKER, BROKER_4_3 } from '@warren/test-kit'
+import { brokerTestApp } from '../test-support/brokers.js'
 import { json, operator } from '../test-support/core.js'
 import type { BrowseResult, DeleteResult } from './schemas.js'
 
-describe.each([BROKER_3_10, BROKER_4_3])('dead-letter ids on $label', (broker) => {
+describe.each([BROKER, BROKER_4_3])('dead-letter ids on $label', (broker) => {
   let vhost: Awaited<ReturnType<typeof brokerTestApp>>
   let warren: WarrenApp
   const path = () => `/api/dead-letters/${vhost.encoded}/twins.dlq`

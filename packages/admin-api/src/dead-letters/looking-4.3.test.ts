@@ -1,4 +1,4 @@
-import { BROKER_4_3 } from '../test-support/brokers.js'
+import { BROKER_4_3 } from '@warren/test-kit'
 import { describeLookingCostsNothing } from '../test-support/looking-costs-nothing.js'
 
 // RabbitMQ 4.3 with its defaults: every quorum queue without a limit of its own has 20, the SDK

@@ -1,19 +1,18 @@
 import { gzipSync } from 'node:zlib'
 import type { Options } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestVhost } from '../rabbit/amqp-test-broker.js'
-import type { TestVhost } from '../rabbit/amqp-test-broker.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import type { ArchiveListResult, BrowseResult, DeleteResult, MessageView } from './schemas.js'
-import { createTestApp, dlqPath } from './test-app.js'
+import { createTestApp, dlqPath } from '../test-support/dead-letter-app.js'
 
 // Malformed dead letters among good ones, on the real broker: every page that lists them (browse,
 // search, the archive) answers 200 with every message, each bad one shown raw with its note.
 
-let broker: TestVhost
+let broker: AmqpVhost
 let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-malformed')
+  broker = await createAmqpVhost('warren-malformed')
   api = createTestApp(broker.name)
 })
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
-import { BROKER_3_10, BROKER_4_3, brokerTestApp } from '../test-support/brokers.js'
+import { BROKER, BROKER_4_3 } from '@warren/test-kit'
+import { brokerTestApp } from '../test-support/brokers.js'
 import { eventually, json, operator } from '../test-support/core.js'
 import type { BrowseResult, MessageView, RequeueResult } from './schemas.js'
 
@@ -43,7 +44,7 @@ function requirePython(): Promise<void> {
   return checked
 }
 
-describe.each([BROKER_3_10, BROKER_4_3])('dead letters of Python producers on $label', (broker) => {
+describe.each([BROKER, BROKER_4_3])('dead letters of Python producers on $label', (broker) => {
   let vhost: Awaited<ReturnType<typeof brokerTestApp>>
   let warren: WarrenApp
 

@@ -1,30 +1,14 @@
 // Requeue and restore against real brokers: every header comes back with the AMQP type and value
 // its producer wrote, read by a reader that honours types (the raw header bytes, not amqplib's
 // guesses). Runs on each broker Warren supports.
-import { randomUUID } from 'node:crypto'
+import { BROKER, BROKER_4_3, createTestVhost, type TestVhost } from '@warren/test-kit'
 import { connect } from 'amqplib'
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib'
-import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AppEnv } from '../context.js'
-import { createDeadLetterModule, managementQueueFacts } from '../index.js'
 import { captureRawProperties, safeHeadersOf, typedHeadersOf } from '../rabbit/message-headers.js'
 import type { FieldTable } from '../rabbit/field-table.js'
 import type { ArchiveListResult, DeleteResult, RequeueResult, RestoreResult } from './schemas.js'
-import { dlqPath } from './test-app.js'
-
-const BROKERS = [
-  {
-    name: 'RabbitMQ 3.10',
-    amqp: process.env['WARREN_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672',
-    management: process.env['WARREN_MANAGEMENT_URL'] ?? 'http://127.0.0.1:15672',
-  },
-  {
-    name: 'RabbitMQ 4.3',
-    amqp: process.env['WARREN_TEST_AMQP_URL_4_3'] ?? 'amqp://guest:guest@127.0.0.1:5682',
-    management: process.env['WARREN_TEST_MANAGEMENT_URL_4_3'] ?? 'http://127.0.0.1:15682',
-  },
-]
+import { createTestApp, dlqPath } from '../test-support/dead-letter-app.js'
 
 /** Headers of every type, as amqplib is told to write them (a producer such as pika would). */
 const WRITTEN: Record<string, unknown> = {
@@ -95,39 +79,19 @@ const READ: FieldTable = {
   },
 }
 
-describe.each(BROKERS)('on $name', (broker) => {
-  const vhost = `warren-field-types-${randomUUID().slice(0, 8)}`
+describe.each([BROKER, BROKER_4_3])('on $label', (broker) => {
+  let vhost: TestVhost
   let model: ChannelModel
   let channel: ConfirmChannel
-  let api: ReturnType<typeof adminApi>
-
-  const management = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${broker.management}/api${path}`, {
-      method,
-      headers: {
-        authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`)
-  }
+  let api: ReturnType<typeof createTestApp>
 
   beforeAll(async () => {
-    const encoded = encodeURIComponent(vhost)
-    await management('PUT', `/vhosts/${encoded}`)
-    await management('PUT', `/permissions/${encoded}/guest`, {
-      configure: '.*',
-      write: '.*',
-      read: '.*',
-    })
-    const url = new URL(broker.amqp)
-    url.pathname = `/${encoded}`
-    model = await connect(url.toString())
+    vhost = await createTestVhost('warren-field-types', broker)
+    model = await connect(vhost.url)
     // The test reads with the admin API's own reader, which honours each field's type.
     captureRawProperties(model)
     channel = await model.createConfirmChannel()
-    api = adminApi(broker, vhost)
+    api = createTestApp(vhost.name, broker)
   })
 
   afterAll(async () => {
@@ -135,7 +99,7 @@ describe.each(BROKERS)('on $name', (broker) => {
       await api?.close()
       await model?.close()
     } finally {
-      await management('DELETE', `/vhosts/${encodeURIComponent(vhost)}`)
+      await vhost?.remove()
     }
   })
 
@@ -181,7 +145,9 @@ describe.each(BROKERS)('on $name', (broker) => {
       'warren-original-queue': 'typed',
     })
 
-    const response = await api.post<RequeueResult>(`${dlqPath(vhost, dlq)}/requeue`, { ids: [id] })
+    const response = await api.post<RequeueResult>(`${dlqPath(vhost.name, dlq)}/requeue`, {
+      ids: [id],
+    })
     const requeued = await next(work)
     channel.ack(requeued)
     const { headers, error } = typedHeadersOf(requeued.properties)
@@ -212,7 +178,9 @@ describe.each(BROKERS)('on $name', (broker) => {
     })
     const { work, dlq, id } = await deadLettered('proto', headers)
 
-    const response = await api.post<RequeueResult>(`${dlqPath(vhost, dlq)}/requeue`, { ids: [id] })
+    const response = await api.post<RequeueResult>(`${dlqPath(vhost.name, dlq)}/requeue`, {
+      ids: [id],
+    })
     const requeued = await next(work)
     channel.ack(requeued)
     const shown = safeHeadersOf(requeued.properties).headers
@@ -238,7 +206,9 @@ describe.each(BROKERS)('on $name', (broker) => {
     const counted = Object.keys(typedHeadersOf(again.properties).headers)
     channel.nack(again, false, true)
 
-    const response = await api.post<RequeueResult>(`${dlqPath(vhost, dlq)}/requeue`, { ids: [id] })
+    const response = await api.post<RequeueResult>(`${dlqPath(vhost.name, dlq)}/requeue`, {
+      ids: [id],
+    })
     const requeued = await next(work)
     channel.ack(requeued)
     const kept = Object.keys(typedHeadersOf(requeued.properties).headers)
@@ -258,9 +228,11 @@ describe.each(BROKERS)('on $name', (broker) => {
       'warren-original-queue': 'archived',
     })
 
-    const deleted = await api.post<DeleteResult>(`${dlqPath(vhost, dlq)}/delete`, { ids: [id] })
+    const deleted = await api.post<DeleteResult>(`${dlqPath(vhost.name, dlq)}/delete`, {
+      ids: [id],
+    })
     const listed = await api.get<ArchiveListResult>(
-      `/api/archive?vhost=${encodeURIComponent(vhost)}&queue=${encodeURIComponent(dlq)}`,
+      `/api/archive?vhost=${vhost.encoded}&queue=${encodeURIComponent(dlq)}`,
     )
     const ids = listed.body.items.map((item) => item.id)
     const restored = await api.post<RestoreResult>('/api/archive/restore', { ids })
@@ -274,34 +246,3 @@ describe.each(BROKERS)('on $name', (broker) => {
     expect(Object.keys(headers).filter((key) => /^warren-archive|^x-stream/.test(key))).toEqual([])
   })
 })
-
-/** The dead-letter module on `broker`, scoped to `vhost`, with an operator signed in. */
-function adminApi(broker: (typeof BROKERS)[number], vhost: string) {
-  const module = createDeadLetterModule({
-    amqpUrls: [broker.amqp],
-    audit: { record: async () => {} },
-    archiveMaxAge: '1D',
-    vhosts: [vhost],
-    queueFacts: managementQueueFacts({ url: broker.management, user: 'guest', password: 'guest' }),
-  })
-  const app = new Hono<AppEnv>()
-    .use(async (c, next) => {
-      c.set('actor', { name: 'test', role: 'operator' })
-      await next()
-    })
-    .route('/api', module.routes)
-  const send = async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const response = await app.request(path, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    })
-    return { status: response.status, body: (await response.json()) as T }
-  }
-  return {
-    get: <T>(path: string) => send<T>('GET', path),
-    post: <T>(path: string, body: unknown) => send<T>('POST', path, body),
-    close: () => module.close(),
-  }
-}

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestVhost } from '../rabbit/amqp-test-broker.js'
-import type { TestVhost } from '../rabbit/amqp-test-broker.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import type { BrowseResult, OperationView, RequeueResult } from './schemas.js'
-import { createTestApp, dlqPath } from './test-app.js'
+import { createTestApp, dlqPath } from '../test-support/dead-letter-app.js'
 
-let broker: TestVhost
+let broker: AmqpVhost
 let api: ReturnType<typeof createTestApp>
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-requeue')
+  broker = await createAmqpVhost('warren-requeue')
   api = createTestApp(broker.name)
 })
 

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Progress } from '../operations/registry.js'
-import { createTestVhost } from '../rabbit/amqp-test-broker.js'
-import type { TestVhost } from '../rabbit/amqp-test-broker.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import { scanQueue } from './scan.js'
 
-let broker: TestVhost
+let broker: AmqpVhost
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-scan')
+  broker = await createAmqpVhost('warren-scan')
 })
 
 afterAll(async () => {

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { management, type TestVhost } from '@warren/test-kit'
 import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from './types.js'
-import {
-  management,
-  operator,
-  scopedTestApp,
-  type TestVhost,
-  withChannel,
-} from '../test-support/core.js'
+import { operator, scopedTestApp } from '../test-support/core.js'
 import { topicMatches } from './routing.js'
 
 describe('dead-letter discovery (real broker, topologies declared with plain amqplib)', () => {
@@ -18,7 +13,7 @@ describe('dead-letter discovery (real broker, topologies declared with plain amq
 
   beforeAll(async () => {
     ;({ vhost, warren, remove } = await scopedTestApp('core-discovery', async (vhost) => {
-      await withChannel(vhost.url, async (ch) => {
+      await vhost.withChannel(async (ch) => {
         // Not made by the SDK: a classic queue whose DLX is a fanout exchange bound to orders.failed.
         await ch.assertExchange('orders.dlx', 'fanout', { durable: true })
         await ch.assertQueue('orders.failed', { durable: true })

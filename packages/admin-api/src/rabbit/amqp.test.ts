@@ -1,14 +1,14 @@
+import { BROKER, management } from '@warren/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../errors.js'
 import { AmqpPool } from './amqp.js'
-import { BROKER_URL, createTestVhost, management } from './amqp-test-broker.js'
-import type { TestVhost } from './amqp-test-broker.js'
+import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import { redact, vhostUrl } from './amqp-url.js'
 
-let broker: TestVhost
+let broker: AmqpVhost
 
 beforeAll(async () => {
-  broker = await createTestVhost('warren-amqp')
+  broker = await createAmqpVhost('warren-amqp')
 })
 
 afterAll(async () => {
@@ -63,7 +63,7 @@ describe('AmqpPool', () => {
   })
 
   it('reports refused credentials without the password', async () => {
-    const url = new URL(BROKER_URL)
+    const url = new URL(BROKER.amqp)
     url.password = 'wrong-pa55word'
     const pool = new AmqpPool({ urls: [url.toString()] })
     try {
@@ -78,7 +78,7 @@ describe('AmqpPool', () => {
   })
 
   it('tries the next URL when the first node is down', async () => {
-    const pool = new AmqpPool({ urls: ['amqp://guest:guest@127.0.0.1:1', BROKER_URL] })
+    const pool = new AmqpPool({ urls: ['amqp://guest:guest@127.0.0.1:1', BROKER.amqp] })
     try {
       await broker.queue('fallback.dlq')
       expect(await pool.checkQueue(broker.name, 'fallback.dlq')).toEqual({
@@ -91,13 +91,13 @@ describe('AmqpPool', () => {
   })
 
   it('reconnects on the next operation after its connection was closed by the broker', async () => {
-    const pool = new AmqpPool({ urls: [BROKER_URL] })
+    const pool = new AmqpPool({ urls: [BROKER.amqp] })
     try {
       await broker.queue('reconnect.dlq')
       await broker.publish('reconnect.dlq', [{ body: 'x' }])
       await pool.checkQueue(broker.name, 'reconnect.dlq')
       const name = await connectionName(broker.name, 'warren-admin-api')
-      await management('DELETE', `/connections/${encodeURIComponent(name)}`)
+      await management('DELETE', `/api/connections/${encodeURIComponent(name)}`)
       await waitUntil(
         async () => (await connectionNames(broker.name, 'warren-admin-api')).length === 0,
       )
@@ -111,7 +111,7 @@ describe('AmqpPool', () => {
   })
 
   it('refuses work after close', async () => {
-    const pool = new AmqpPool({ urls: [BROKER_URL] })
+    const pool = new AmqpPool({ urls: [BROKER.amqp] })
     await pool.close()
     const error = await failureOf(pool.checkQueue(broker.name, 'any'))
     expect(error.code).toBe('amqp-closed')
@@ -119,7 +119,7 @@ describe('AmqpPool', () => {
 })
 
 async function connectionNames(vhost: string, clientName: string): Promise<string[]> {
-  const response = await management('GET', `/vhosts/${encodeURIComponent(vhost)}/connections`)
+  const response = await management('GET', `/api/vhosts/${encodeURIComponent(vhost)}/connections`)
   const connections = (await response.json()) as Array<{
     name: string
     client_properties?: { connection_name?: string }

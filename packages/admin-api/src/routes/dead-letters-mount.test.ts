@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TestVhost } from '@warren/test-kit'
 import type { WarrenApp } from '../app.js'
 import type { AuditEntry } from '../audit/types.js'
-import {
-  ADMIN_TOKEN,
-  json,
-  scopedTestApp,
-  type TestVhost,
-  withChannel,
-} from '../test-support/core.js'
+import { ADMIN_TOKEN, json, scopedTestApp } from '../test-support/core.js'
 
 // The dead-letter module's own tests cover its semantics; this proves it is mounted behind the
 // app's session auth, CSRF check and audit log.
@@ -18,7 +13,7 @@ describe('dead-letter operations mounted in the app', () => {
 
   beforeAll(async () => {
     ;({ vhost, warren, remove } = await scopedTestApp('core-mount', async (vhost) => {
-      await withChannel(vhost.url, async (ch) => {
+      await vhost.withChannel(async (ch) => {
         await ch.assertQueue('tickets', {
           durable: true,
           arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'tickets.dlq' },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BROKER } from '@warren/test-kit'
 import { createApp } from '../app.js'
 import { spyFetch, tempDir, testConfig } from '../test-support/core.js'
 import { HEALTH_CACHE_MS } from './health.js'
@@ -12,7 +13,7 @@ describe('GET /api/health', () => {
     await dir.remove()
   })
 
-  it('reports both AMQP and the management API up, without a token', async () => {
+  it('reports both BROKER.amqp and the management API up, without a token', async () => {
     const warren = createApp(testConfig(dir.path))
     try {
       const response = await warren.app.request('/api/health')
@@ -21,14 +22,14 @@ describe('GET /api/health', () => {
         status: 'ok',
         amqp: 'up',
         management: 'up',
-        managementUrl: 'http://127.0.0.1:15672',
+        managementUrl: BROKER.management,
       })
     } finally {
       await warren.close()
     }
   })
 
-  it('answers 503 degraded when the management API and AMQP are unreachable', async () => {
+  it('answers 503 degraded when the management API and BROKER.amqp are unreachable', async () => {
     const warren = createApp(
       testConfig(dir.path, {
         WARREN_MANAGEMENT_URL: 'http://127.0.0.1:1',

@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BROKER, createTestVhost } from '@warren/test-kit'
 import { createApp } from '../app.js'
-import {
-  ADMIN_TOKEN,
-  MANAGEMENT,
-  createVhost,
-  tempDir,
-  testConfig,
-  withChannel,
-} from '../test-support/core.js'
+import { ADMIN_TOKEN, tempDir, testConfig } from '../test-support/core.js'
 
 // Port 1 refuses connections at once: a management node that is down.
 const DEAD = 'http://127.0.0.1:1'
 
 describe('management failover against the real broker', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let vhost: Awaited<ReturnType<typeof createTestVhost>>
   let dir: Awaited<ReturnType<typeof tempDir>>
   beforeAll(async () => {
-    vhost = await createVhost('warren-failover')
+    vhost = await createTestVhost('warren-failover')
     dir = await tempDir()
   })
   afterAll(async () => {
@@ -28,12 +22,12 @@ describe('management failover against the real broker', () => {
   })
 
   it('answers 200 from the second management URL when the first is down', async () => {
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       await ch.assertQueue('orders', { durable: true })
     })
     const warren = createApp(
       testConfig(dir.path, {
-        WARREN_MANAGEMENT_URL: `${DEAD}, ${MANAGEMENT}`,
+        WARREN_MANAGEMENT_URL: `${DEAD}, ${BROKER.management}`,
         WARREN_VHOSTS: vhost.name,
       }),
     )
@@ -55,7 +49,7 @@ describe('management failover against the real broker', () => {
         status: 'ok',
         amqp: 'up',
         management: 'up',
-        managementUrl: MANAGEMENT,
+        managementUrl: BROKER.management,
       })
     } finally {
       await warren.close()

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TestVhost } from '@warren/test-kit'
 import type { WarrenApp } from '../app.js'
-import {
-  eventually,
-  operator,
-  scopedTestApp,
-  type TestVhost,
-  withChannel,
-} from '../test-support/core.js'
+import { eventually, operator, scopedTestApp } from '../test-support/core.js'
 
 describe('overview and dead-letter list', () => {
   let vhost: TestVhost
@@ -20,7 +15,7 @@ describe('overview and dead-letter list', () => {
 
   beforeAll(async () => {
     ;({ vhost, warren, remove } = await scopedTestApp('core-overview', async (vhost) => {
-      await withChannel(vhost.url, async (ch) => {
+      await vhost.withChannel(async (ch) => {
         await ch.assertQueue('invoices', {
           durable: true,
           arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'invoices.dlq' },
@@ -84,7 +79,7 @@ describe('overview and dead-letter list', () => {
   // Last: it adds dead letters that the listing above does not expect.
   it('GET /api/overview serves ten minutes of rate and depth history, dead letters included', async () => {
     type Point = { t: number; publish: number; deadLetter: number; messages: number | null }
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       for (let i = 0; i < 20; i++) ch.sendToQueue('invoices.dlq', Buffer.from(`{"n":${i}}`))
       await ch.checkQueue('invoices.dlq')
     })

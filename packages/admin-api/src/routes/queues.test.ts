@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TestVhost } from '@warren/test-kit'
 import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
-import {
-  eventually,
-  operator,
-  scopedTestApp,
-  type TestVhost,
-  withChannel,
-} from '../test-support/core.js'
+import { eventually, operator, scopedTestApp } from '../test-support/core.js'
 
 type QueueList = { items: DiscoveredQueue[]; total: number; page: number; pageSize: number }
 
@@ -25,7 +20,7 @@ describe('/api/queues', () => {
 
   beforeAll(async () => {
     ;({ vhost, warren, remove } = await scopedTestApp('core-queues', async (vhost) => {
-      await withChannel(vhost.url, async (ch) => {
+      await vhost.withChannel(async (ch) => {
         await ch.assertQueue('shop.orders', {
           durable: true,
           arguments: {

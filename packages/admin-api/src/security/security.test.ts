@@ -1,29 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from '../app.js'
 import {
   ADMIN_TOKEN,
   VIEWER_TOKEN,
-  createVhost,
   json,
   operator,
   spyFetch,
   tempDir,
   testConfig,
   viewer,
-  withChannel,
 } from '../test-support/core.js'
 
 describe('admin API security', () => {
-  let vhost: Awaited<ReturnType<typeof createVhost>>
+  let vhost: Awaited<ReturnType<typeof createTestVhost>>
   let dir: Awaited<ReturnType<typeof tempDir>>
   let warren: WarrenApp
   let spy: ReturnType<typeof spyFetch>
   const logs: string[] = []
 
   beforeAll(async () => {
-    vhost = await createVhost('core-security')
+    vhost = await createTestVhost('core-security')
     dir = await tempDir()
-    await withChannel(vhost.url, async (ch) => {
+    await vhost.withChannel(async (ch) => {
       await ch.assertQueue('orders.dlq', { durable: true })
     })
     spy = spyFetch()

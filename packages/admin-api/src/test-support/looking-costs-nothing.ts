@@ -7,7 +7,8 @@ import type { ConfirmChannel } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
 import type { BrowseResult } from '../dead-letters/schemas.js'
-import { brokerTestApp, brokerVersion, manage, type TestBroker } from './brokers.js'
+import { BROKER_4_3, brokerVersion, management, type TestBroker } from '@warren/test-kit'
+import { brokerTestApp } from './brokers.js'
 import { operator, viewer } from './core.js'
 
 export interface LimitCase {
@@ -74,11 +75,16 @@ export function describeLookingCostsNothing(spec: LimitCase) {
         WARREN_ALERT_DEAD_LETTER_AGE: '1s',
       })
       if (spec.policyLimit !== undefined) {
-        await manage(spec.broker, 'PUT', `/api/policies/${vhost.encoded}/delivery-limit`, {
-          pattern: '.*',
-          'apply-to': 'queues',
-          definition: { 'delivery-limit': spec.policyLimit },
-        })
+        await management(
+          'PUT',
+          `/api/policies/${vhost.encoded}/delivery-limit`,
+          {
+            pattern: '.*',
+            'apply-to': 'queues',
+            definition: { 'delivery-limit': spec.policyLimit },
+          },
+          spec.broker,
+        )
       }
       await vhost.channel((ch) => seedThirdParty(ch, 3))
       const topology = defineTopology({
@@ -107,7 +113,7 @@ export function describeLookingCostsNothing(spec: LimitCase) {
 
     it('the broker is the one this case is for', async () => {
       const version = await brokerVersion(spec.broker)
-      expect(version.startsWith(spec.broker.label === 'RabbitMQ 4.3' ? '4.3.' : '')).toBe(true)
+      expect(version.startsWith(spec.broker === BROKER_4_3 ? '4.3.' : '')).toBe(true)
     })
 
     it.each([

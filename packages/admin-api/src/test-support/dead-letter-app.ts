@@ -1,17 +1,20 @@
-// Test support (not exported from the package): the module mounted the way the app mounts it,
-// with an operator already signed in and errors turned into problem+json.
+// The dead-letter module mounted the way the app mounts it, with an operator already signed in and
+// errors turned into problem+json.
+import { BROKER, type TestBroker } from '@warren/test-kit'
 import { Hono } from 'hono'
 import type { AuditEntry, AuditRecorder } from '../audit/types.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
-import { BROKER_URL, MANAGEMENT_URL } from '../rabbit/amqp-test-broker.js'
 // Through the package's entry, as an embedder would.
 import { createDeadLetterModule, managementQueueFacts } from '../index.js'
 
 export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
 
-/** The module scoped to `vhost`, the test file's own: nothing else is ever touched. */
-export function createTestApp(vhost: string) {
+/**
+ * The module on `broker` (the broker under test unless named), scoped to `vhost`, the test file's
+ * own: nothing else is ever touched.
+ */
+export function createTestApp(vhost: string, broker: TestBroker = BROKER) {
   const audit: RecordedAudit[] = []
   const recorder: AuditRecorder = {
     record: async (entry) => {
@@ -19,11 +22,15 @@ export function createTestApp(vhost: string) {
     },
   }
   const module = createDeadLetterModule({
-    amqpUrls: [BROKER_URL],
+    amqpUrls: [broker.amqp],
     audit: recorder,
     archiveMaxAge: '1D',
     vhosts: [vhost],
-    queueFacts: managementQueueFacts({ url: MANAGEMENT_URL, user: 'guest', password: 'guest' }),
+    queueFacts: managementQueueFacts({
+      url: broker.management,
+      user: broker.user,
+      password: broker.password,
+    }),
   })
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {

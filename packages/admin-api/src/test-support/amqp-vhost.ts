@@ -1,27 +1,10 @@
-// Test support (not exported from the package): a vhost of its own per test file on the shared
-// broker, so tests run in parallel and leave nothing behind.
-import { randomUUID } from 'node:crypto'
+// A vhost of a test file's own (the test kit's) with a confirm channel open on it, for arranging
+// and checking the queues the dead-letter module reads.
 import { connect } from 'amqplib'
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib'
+import { createTestVhost, type TestVhost } from '@warren/test-kit'
 
-export const BROKER_URL = process.env['WARREN_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672'
-export const MANAGEMENT_URL = process.env['WARREN_MANAGEMENT_URL'] ?? 'http://127.0.0.1:15672'
-const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`
-
-export async function management(method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${MANAGEMENT_URL}/api${path}`, {
-    method,
-    headers: { authorization: AUTH, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  if (!response.ok && response.status !== 404) {
-    throw new Error(`management ${method} ${path}: ${response.status} ${await response.text()}`)
-  }
-  return response
-}
-
-export interface TestVhost {
-  name: string
+export interface AmqpVhost extends Pick<TestVhost, 'name' | 'encoded' | 'url'> {
   /** A connection to the vhost for arranging and checking queues. */
   connection: ChannelModel
   channel: ConfirmChannel
@@ -40,21 +23,21 @@ export interface TestVhost {
   dispose(): Promise<void>
 }
 
-export async function createTestVhost(prefix: string): Promise<TestVhost> {
-  const name = `${prefix}-${randomUUID().slice(0, 8)}`
-  const encoded = encodeURIComponent(name)
-  await management('PUT', `/vhosts/${encoded}`)
-  await management('PUT', `/permissions/${encoded}/guest`, {
-    configure: '.*',
-    write: '.*',
-    read: '.*',
-  })
-  const url = new URL(BROKER_URL)
-  url.pathname = `/${encoded}`
-  const connection = await connect(url.toString())
-  const channel = await connection.createConfirmChannel()
+export async function createAmqpVhost(prefix: string): Promise<AmqpVhost> {
+  const vhost = await createTestVhost(prefix)
+  let connection: ChannelModel
+  let channel: ConfirmChannel
+  try {
+    connection = await connect(vhost.url)
+    channel = await connection.createConfirmChannel()
+  } catch (error) {
+    await vhost.remove()
+    throw error
+  }
   return {
-    name,
+    name: vhost.name,
+    encoded: vhost.encoded,
+    url: vhost.url,
     connection,
     channel,
     async queue(queue, type = 'classic', args = {}) {
@@ -105,7 +88,7 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
       } catch {
         // The vhost goes below anyway.
       } finally {
-        await management('DELETE', `/vhosts/${encoded}`)
+        await vhost.remove()
       }
     },
   }
