@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 import { connect, defineTopology, NonRetryableError, type Broker } from '@warren/sdk'
-import { createVhost, type TestVhost } from './support/broker.js'
+import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import { deadLetterPath } from './support/console.js'
 import { expect, test } from './support/fixtures.js'
 
@@ -31,7 +31,7 @@ let broker: Broker<typeof topology>
 const consumed: number[] = []
 
 test.beforeAll(async () => {
-  vhost = await createVhost('e2e-console')
+  vhost = await createTestVhost('e2e-console')
   broker = await connect({ url: vhost.url, topology, service: 'e2e-orders' })
   await broker.consume(QUEUE, async (message) => {
     const order = message.body as { n: number }
@@ -51,7 +51,7 @@ test.afterAll(async () => {
   try {
     await broker?.close()
   } finally {
-    await vhost?.delete()
+    await vhost?.remove()
   }
 })
 
@@ -67,7 +67,8 @@ test('dead letters produced through the SDK appear with their count and feeding 
 }) => {
   await page.goto('/')
   await page.getByRole('link', { name: 'Dead letters' }).click()
-  const row = page.locator(`[data-testid=dlq-row][data-queue="${DLQ}"]`)
+  // Its own vhost: another run (or a leftover of one) may hold a queue of the same name.
+  const row = page.locator(`[data-testid=dlq-row][data-vhost="${vhost.name}"][data-queue="${DLQ}"]`)
   await expect(row.getByTestId('dlq-messages')).toHaveText(String(ORDERS), { timeout: 30_000 })
   await expect(row).toContainText(QUEUE)
 

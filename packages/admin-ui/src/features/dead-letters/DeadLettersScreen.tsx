@@ -47,7 +47,12 @@ export function DeadLettersScreen() {
             </thead>
             <tbody>
               {items.map((d) => (
-                <tr key={`${d.vhost}/${d.name}`} data-testid="dlq-row" data-queue={d.name}>
+                <tr
+                  key={`${d.vhost}/${d.name}`}
+                  data-testid="dlq-row"
+                  data-vhost={d.vhost}
+                  data-queue={d.name}
+                >
                   <td>
                     <Link
                       to="/dead-letters/$vhost/$queue"
