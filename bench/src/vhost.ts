@@ -1,46 +1,28 @@
 import amqplib from 'amqplib'
 import { connect } from '@warren/sdk'
+import { createTestVhost, management, type TestVhost } from '@warren/test-kit'
 import { benchTopology, type QueueType } from './clients.js'
-
-const amqpBase = (process.env.WARREN_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').split(
-  ',',
-)[0] as string
-const management = process.env.WARREN_MANAGEMENT_URL ?? 'http://127.0.0.1:15672'
-const authorization = `Basic ${Buffer.from(
-  `${process.env.WARREN_MANAGEMENT_USER ?? 'guest'}:${process.env.WARREN_MANAGEMENT_PASSWORD ?? 'guest'}`,
-).toString('base64')}`
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(new URL(path, management), {
-    method,
-    headers: { authorization, 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  if (!response.ok && response.status !== 404) {
-    throw new Error(`${method} ${path}: HTTP ${response.status}`)
-  }
-}
 
 let sequence = 0
 
-/** A vhost of the benchmark's own, with helpers to make and remove fresh queues in it. */
+/**
+ * A vhost of the benchmark's own on the broker the environment names (the test kit's), with
+ * helpers to make and remove fresh queues in it.
+ */
 export class BenchVhost {
   readonly name: string
   readonly url: string
   serverVersion = 'unknown'
+  readonly #vhost: TestVhost
 
-  private constructor(name: string) {
-    this.name = name
-    const url = new URL(amqpBase)
-    url.pathname = `/${encodeURIComponent(name)}`
-    this.url = url.toString()
+  private constructor(vhost: TestVhost) {
+    this.#vhost = vhost
+    this.name = vhost.name
+    this.url = vhost.url
   }
 
   static async create(): Promise<BenchVhost> {
-    const vhost = new BenchVhost(`warren-bench-${process.pid}`)
-    const path = encodeURIComponent(vhost.name)
-    await api('PUT', `/api/vhosts/${path}`)
-    await api('PUT', `/api/permissions/${path}/guest`, { configure: '.*', write: '.*', read: '.*' })
+    const vhost = new BenchVhost(await createTestVhost('warren-bench'))
     const connection = await amqplib.connect(vhost.url)
     vhost.serverVersion = String(connection.connection.serverProperties.version ?? 'unknown')
     await connection.close()
@@ -57,7 +39,7 @@ export class BenchVhost {
   }
 
   async deleteQueue(queue: string): Promise<void> {
-    await api('DELETE', `/api/queues/${encodeURIComponent(this.name)}/${encodeURIComponent(queue)}`)
+    await management('DELETE', `/api/queues/${this.#vhost.encoded}/${encodeURIComponent(queue)}`)
   }
 
   /** Fills a queue with `count` persistent messages through a raw confirm channel. */
@@ -88,6 +70,6 @@ export class BenchVhost {
   }
 
   async delete(): Promise<void> {
-    await api('DELETE', `/api/vhosts/${encodeURIComponent(this.name)}`)
+    await this.#vhost.remove()
   }
 }
