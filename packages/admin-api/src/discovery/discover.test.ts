@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { management, type TestVhost } from '@warren/test-kit'
 import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from './types.js'
-import { operator, scopedTestApp } from '../test-support/core.js'
+import { eventually, operator, scopedTestApp } from '../test-support/core.js'
 import { topicMatches } from './routing.js'
 
 describe('dead-letter discovery (real broker, topologies declared with plain amqplib)', () => {
@@ -69,6 +69,13 @@ describe('dead-letter discovery (real broker, topologies declared with plain amq
           'dead-letter-exchange': 'mail.dlx',
           'dead-letter-routing-key': 'mail.failed',
         },
+      })
+      // The broker applies a policy after answering the PUT: wait until the queue shows it.
+      await eventually(async () => {
+        const mail = (await (
+          await management('GET', `/api/queues/${vhost.encoded}/mail`)
+        ).json()) as { policy?: string | null }
+        return mail.policy === 'mail-dlx' ? true : undefined
       })
     }))
     const response = await warren.app.request(`/api/queues?vhost=${vhost.encoded}`, {
