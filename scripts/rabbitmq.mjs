@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// One file on purpose: CI and contributors run it with plain node before any install, so it
+// shares no module with broker.mjs and cluster.mjs (a scripts/lib module is the next step).
 // RabbitMQ 4.3 beside the machine's own broker, for running Warren against the 4.x line:
 //
 //   node scripts/rabbitmq.mjs provision

@@ -135,6 +135,19 @@ const DEFAULTS = {
   WARREN_DISCOVERY_CACHE: '3s',
 } as const
 
+/** A comma-separated list: trimmed, empty entries and repeats dropped. */
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) => [
+    ...new Set(
+      (value ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ])
+
 const envSchema = z.object({
   WARREN_AMQP_URL: z
     .string()
@@ -155,30 +168,10 @@ const envSchema = z.object({
     )
     .pipe(z.array(httpUrl).min(1, 'at least one management URL'))
     .transform((urls) => [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]),
-  WARREN_VHOSTS: z
-    .string()
-    .optional()
-    .transform((value) => [
-      ...new Set(
-        (value ?? '')
-          .split(',')
-          .map((name) => name.trim())
-          .filter(Boolean),
-      ),
-    ])
+  WARREN_VHOSTS: commaList
     .pipe(z.array(resourceName))
     .transform((names) => (names.length > 0 ? names : undefined)),
-  WARREN_DEAD_LETTER_QUEUES: z
-    .string()
-    .optional()
-    .transform((value) => [
-      ...new Set(
-        (value ?? '')
-          .split(',')
-          .map((name) => name.trim())
-          .filter(Boolean),
-      ),
-    ]),
+  WARREN_DEAD_LETTER_QUEUES: commaList,
   WARREN_MANAGEMENT_USER: z.string().min(1),
   WARREN_MANAGEMENT_PASSWORD: z.string(),
   WARREN_MANAGEMENT_TIMEOUT: duration('WARREN_MANAGEMENT_TIMEOUT'),

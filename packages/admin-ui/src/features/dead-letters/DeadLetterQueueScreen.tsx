@@ -1,3 +1,5 @@
+// Over 300 lines because it is one screen whose parts share its state (filters, selection, the
+// open message, the pending action); the pieces that stand alone are already components.
 import { Link, useParams } from '@tanstack/react-router'
 import { useDeferredValue, useMemo, useState } from 'react'
 import { ErrorNotice, Loading } from '../../components/Notice.js'
