@@ -12,7 +12,12 @@ export default defineConfig({
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: './playwright-report' }],
+    // scripts/test.mjs reads each pass's counts from here.
+    ['json', { outputFile: process.env.WARREN_E2E_REPORT ?? './test-results/e2e.json' }],
+  ],
   use: {
     baseURL: E2E_BASE_URL,
     viewport: { width: 1280, height: 800 },
