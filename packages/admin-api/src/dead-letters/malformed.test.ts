@@ -157,11 +157,15 @@ function expectShownTruthfully(items: MessageView[]) {
     table: { inner: 'x' },
     array: [1, 'two', [3]],
   })
-  expect(odd?.notes).toEqual([
-    'header int64 1152921504606846976 is beyond 2^53, where JSON numbers round: shown as its digits',
-    'header timestamp timestamp 18446744073709551615 is out of range: shown as its raw value',
-    expect.stringMatching(/^header nested(\[0\]){31} nests deeper than 32 levels/),
-  ])
+  // One note per header, in the order the broker keeps the headers (4.x sorts them by name).
+  expect(odd?.notes).toHaveLength(3)
+  expect(odd?.notes).toEqual(
+    expect.arrayContaining([
+      'header int64 1152921504606846976 is beyond 2^53, where JSON numbers round: shown as its digits',
+      'header timestamp timestamp 18446744073709551615 is out of range: shown as its raw value',
+      expect.stringMatching(/^header nested(\[0\]){31} nests deeper than 32 levels/),
+    ]),
+  )
   expect(byId.get('odd-decimal')?.headers).toEqual({ decimal: 12.34 })
   const forged = byId.get('bad-proto')
   expect(forged).toMatchObject({ reason: null, originalQueue: 'orders' })
