@@ -6,7 +6,8 @@
 //   node scripts/rabbitmq.mjs provision
 //   node scripts/rabbitmq.mjs start [--name warren43] [--amqp-port 5682] [--management-port 15682]
 //                                   [--dist-port 25682] [--prometheus-port 15693] [--config X]...
-//   node scripts/rabbitmq.mjs stop [--name warren43]
+//                                   [--deny-deprecated] [--netns NS --ip A.B.C.D] [--net-ticktime S]
+//   node scripts/rabbitmq.mjs stop [--name warren43] [--purge]
 //   node scripts/rabbitmq.mjs status
 //   node scripts/rabbitmq.mjs ctl [--name warren43] [--] <rabbitmqctl arguments>...
 //   node scripts/rabbitmq.mjs cluster start [--nodes 3] [--base-port 5700] [--config X]...
@@ -17,7 +18,18 @@
 // default .cache/rabbitmq-4.3) and every node runs chrooted in it: its own files, the host's network
 // and epmd. `--config` takes a rabbitmq.conf line (`key = value`) or a file of such lines; either is
 // appended to the node's configuration. Nodes listen on 127.0.0.1 only; guest/guest works from there.
-// Node data lives in <root>/var/lib/warren/<name>: kept by `stop`, removed by `cluster stop`.
+// Node data lives in <root>/var/lib/warren/<name>: kept by `stop` (a later `start` of the same name
+// boots on it again), removed by `stop --purge` and `cluster stop`.
+//
+// `--deny-deprecated` denies every deprecated feature the installed RabbitMQ has
+// (`deprecated_features.permit.<feature> = false`), as the broker itself lists them; the list is
+// cached per version in <root>/var/lib/warren/deprecated-features.json.
+//
+// `--netns NS --ip A.B.C.D` runs the node in network namespace NS (made beforehand with
+// `ip netns add`, the address on one of its links): it listens on that address, is called
+// <name>@A.B.C.D (long names), and finds its peers through an epmd of its namespace, which the VM
+// starts. Cutting that namespace's link is a real network partition (the fault suite does it).
+// `--net-ticktime S` sets how soon a silent peer counts as down (Erlang's default: 60 s).
 //
 // `ctl` runs the root folder's rabbitmqctl against a running node, inside the chroot, and exits
 // with its code: what tests name in WARREN_RABBITMQCTL to close a 4.3 node's connections.
@@ -76,7 +88,7 @@ const port = (name, fallback) => {
 try {
   if (command === 'provision') await provision()
   else if (command === 'start') await start()
-  else if (command === 'stop') await stop(option('name', DEFAULTS.name))
+  else if (command === 'stop') await stop(option('name', DEFAULTS.name), rest.includes('--purge'))
   else if (command === 'status') await status()
   else if (command === 'ctl') await ctlCommand()
   else if (command === 'cluster' && rest[0] === 'start') await clusterStart()
@@ -264,11 +276,20 @@ async function releaseRoot(root) {
  */
 async function stopIdleEpmd(root) {
   for (const pid of pidsRootedIn(root)) {
-    if (commOf(pid) !== 'epmd') continue
+    // An epmd in a node's network namespace goes with that namespace.
+    if (commOf(pid) !== 'epmd' || !inOurNamespace(pid)) continue
     const { stdout } = await run('chroot', [root, 'epmd', '-names']).catch(() => ({ stdout: '' }))
     if (/^name /m.test(String(stdout))) continue
     signal(pid, 'SIGTERM')
     await exited(pid, 5000)
+  }
+}
+
+function inOurNamespace(pid) {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`) === readlinkSync('/proc/self/ns/net')
+  } catch {
+    return false
   }
 }
 
@@ -297,15 +318,31 @@ function pidsRootedIn(root) {
 
 function nodeFromArgs() {
   const name = option('name', DEFAULTS.name)
+  const netns = option('netns', undefined)
+  const ip = option('ip', undefined)
+  if ((netns === undefined) !== (ip === undefined)) throw new Error('--netns and --ip go together')
+  if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`bad --ip ${ip}`)
+  if (netns !== undefined && !/^[\w.-]+$/.test(netns)) throw new Error(`bad --netns ${netns}`)
+  const ticktime = option('net-ticktime', undefined)
+  if (ticktime !== undefined && !(Number(ticktime) >= 1)) throw new Error('bad --net-ticktime')
   return {
     name,
-    node: `${name}@localhost`,
+    node: `${name}@${ip ?? 'localhost'}`,
+    // Where the node listens and answers: its namespace's address, else the host's loopback.
+    host: ip ?? '127.0.0.1',
+    ...(netns !== undefined && { netns }),
+    ...(ticktime !== undefined && { netTicktime: Number(ticktime) }),
     amqpPort: port('amqp-port', DEFAULTS.amqpPort),
     managementPort: port('management-port', DEFAULTS.managementPort),
     distPort: port('dist-port', DEFAULTS.distPort),
     prometheusPort: port('prometheus-port', DEFAULTS.prometheusPort),
     config: extraConfig(),
   }
+}
+
+/** Where a node answers; nodes started before `host` was recorded answer on the loopback. */
+function hostOf(node) {
+  return node.host ?? '127.0.0.1'
 }
 
 function extraConfig() {
@@ -321,11 +358,21 @@ async function start() {
   // Before the root check, so a caller without root learns that the node is there all the same.
   if (await answersAsItself(node)) return
   requireRoot()
+  if (node.netns !== undefined && !existsSync(`/run/netns/${node.netns}`)) {
+    throw new Error(`no network namespace ${node.netns} (ip netns add ${node.netns})`)
+  }
   await assertPlaceFree(node)
   await provision({ quiet: true })
   const started = Date.now()
   try {
     await ensureMounts(ROOT)
+    if (rest.includes('--deny-deprecated')) {
+      const features = await deprecatedFeatures(node)
+      node.config = [
+        ...features.map((feature) => `deprecated_features.permit.${feature} = false`),
+        ...node.config,
+      ]
+    }
     await boot(node)
   } catch (error) {
     await releaseRoot(ROOT)
@@ -336,7 +383,7 @@ async function start() {
 }
 
 async function answersAsItself(node) {
-  const answer = await overview(node.managementPort)
+  const answer = await overview(hostOf(node), node.managementPort)
   if (answer?.node !== node.node) return false
   log(`${node.node} already answers (RabbitMQ ${answer.rabbitmq_version})`)
   printUrls([node])
@@ -346,7 +393,7 @@ async function answersAsItself(node) {
 /** Fails when another broker, or this node under other ports, holds what the node needs. */
 async function assertPlaceFree(node) {
   if (!/^[A-Za-z0-9_-]+$/.test(node.name)) throw new Error(`bad --name ${node.name}`)
-  const answer = await overview(node.managementPort)
+  const answer = await overview(hostOf(node), node.managementPort)
   if (answer) {
     throw new Error(`port ${node.managementPort} answers as ${answer.node}, not ${node.node}`)
   }
@@ -357,9 +404,46 @@ async function assertPlaceFree(node) {
         `stop it first (node scripts/rabbitmq.mjs stop --name ${node.name})`,
     )
   }
+  // A namespace of its own has its own ports: nothing of the host's can take them.
+  if (node.netns !== undefined) return
   for (const taken of [node.amqpPort, node.managementPort, node.distPort, node.prometheusPort]) {
     if (!(await portFree(taken))) throw new Error(`port ${taken} is taken`)
   }
+}
+
+/**
+ * The deprecated features of the installed RabbitMQ, by the broker's own answer
+ * (`list_deprecated_features`): from the cache, else from a running node of the root folder,
+ * else from `node` booted once for the question (then stopped again).
+ */
+async function deprecatedFeatures(node) {
+  const version = installedVersion(ROOT)
+  const cache = join(ROOT, NODES_DIR, 'deprecated-features.json')
+  const cached = JSON.parse(await readFile(cache, 'utf8').catch(() => '{}'))
+  if (cached.version === version && Array.isArray(cached.features)) return cached.features
+  const ask = async (target) =>
+    JSON.parse(
+      (await ctl(ROOT, target, 'list_deprecated_features', '--formatter', 'json')).replace(
+        /^[^[]*/,
+        '',
+      ),
+    ).map((feature) => feature.name)
+  let features
+  const running = runningNodes().find((other) => other.root === ROOT)
+  if (running) features = await ask(running)
+  else {
+    log(`asking ${node.node} which deprecated features RabbitMQ ${version} has`)
+    await boot(node)
+    try {
+      features = await ask(node)
+    } finally {
+      const booted = runningNodes().find((other) => other.name === node.name)
+      if (booted) await halt(booted)
+    }
+  }
+  await mkdir(dirname(cache), { recursive: true })
+  await writeFile(cache, `${JSON.stringify({ version, features }, null, 2)}\n`)
+  return features
 }
 
 /** Writes the node's folder, starts its VM in the root folder and waits until it answers. */
@@ -369,14 +453,17 @@ async function boot(node) {
   await mkdir(join(dir, 'log'), { recursive: true })
   // Without localhost in the root folder's hosts file the node dies with nxdomain for its own host.
   await copyFile('/etc/hosts', join(ROOT, 'etc/hosts'))
+  const host = hostOf(node)
   const config = [
-    `listeners.tcp.default = 127.0.0.1:${node.amqpPort}`,
-    'management.tcp.ip = 127.0.0.1',
+    `listeners.tcp.default = ${host}:${node.amqpPort}`,
+    `management.tcp.ip = ${host}`,
     `management.tcp.port = ${node.managementPort}`,
-    'prometheus.tcp.ip = 127.0.0.1',
+    `prometheus.tcp.ip = ${host}`,
     `prometheus.tcp.port = ${node.prometheusPort}`,
     // In the foreground the node would log everything to startup.log too, and that file never rotates.
     'log.console = false',
+    // Clients (and this script) reach a namespaced node by its private address, not the loopback.
+    ...(node.netns === undefined ? [] : ['loopback_users = none']),
     ...node.config,
   ]
   await writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`)
@@ -396,7 +483,11 @@ async function boot(node) {
     ? statSync(join(dir, 'log', `${node.node}.log`)).size
     : 0
   const out = openSync(join(dir, 'log', 'startup.log'), 'w')
-  const child = spawn('chroot', chrooted(ROOT, user, [`${BIN}/rabbitmq-server`]), {
+  const [file, ...args] = inNamespace(node, [
+    'chroot',
+    ...chrooted(ROOT, user, [`${BIN}/rabbitmq-server`]),
+  ])
+  const child = spawn(file, args, {
     env: nodeEnv(node),
     detached: true,
     stdio: ['ignore', out, out],
@@ -407,8 +498,8 @@ async function boot(node) {
 
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {
-    const answer = await overview(node.managementPort)
-    if (answer?.node === node.node && (await probeAmqp(node.amqpPort))) return
+    const answer = await overview(host, node.managementPort)
+    if (answer?.node === node.node && (await probeAmqp(host, node.amqpPort))) return
     if (exit !== undefined || Date.now() > deadline) {
       const why =
         exit !== undefined
@@ -459,9 +550,19 @@ function chrooted(root, user, argv) {
   return [`--userspec=${user.uid}:${user.gid}`, `--groups=${user.gid}`, root, ...argv]
 }
 
+/** argv run in the node's network namespace, when it has one (nsenter enters only that). */
+function inNamespace(node, argv) {
+  return node.netns === undefined ? argv : ['nsenter', `--net=/run/netns/${node.netns}`, ...argv]
+}
+
 /** The whole environment of a node and its CLI: nothing of the caller's leaks into the chroot. */
 function nodeEnv(node) {
   const dir = nodeDir(node)
+  const host = hostOf(node)
+  const erlArgs = [
+    `-kernel inet_dist_use_interface {${host.split('.').join(',')}}`,
+    ...(node.netTicktime ? [`-kernel net_ticktime ${node.netTicktime}`] : []),
+  ]
   return {
     PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: dir,
@@ -474,8 +575,11 @@ function nodeEnv(node) {
     RABBITMQ_LOG_BASE: `${dir}/log`,
     RABBITMQ_PID_FILE: `${dir}/rabbit.pid`,
     RABBITMQ_DIST_PORT: String(node.distPort),
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
-    ERL_EPMD_ADDRESS: '127.0.0.1',
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: erlArgs.join(' '),
+    // An address as host part needs long names, for the node and for its CLI alike.
+    ...(node.netns !== undefined && { RABBITMQ_USE_LONGNAME: 'true' }),
+    // What the epmd that a node starts listens on: peers in other namespaces ask it by address.
+    ERL_EPMD_ADDRESS: host === '127.0.0.1' ? host : `127.0.0.1,${host}`,
     // The VM's working directory is the chroot's /, which the rabbitmq user cannot write.
     ERL_CRASH_DUMP: `${dir}/erl_crash.dump`,
     // How status and stop recognise this script's nodes among the machine's processes.
@@ -484,10 +588,24 @@ function nodeEnv(node) {
 }
 
 async function ctl(root, node, ...args) {
-  const user = account(join(root, 'etc/passwd'), 'rabbitmq')
-  const argv = chrooted(root, user, [`${BIN}/rabbitmqctl`, '-n', node.node, ...args])
-  const { stdout } = await run('chroot', argv, { env: nodeEnv(node), timeout: 120_000 })
+  const [file, ...argv] = ctlArgv(root, node, args)
+  const { stdout } = await run(file, argv, { env: cliEnv(node), timeout: 120_000 })
   return String(stdout)
+}
+
+/** The node's environment minus its mark: a CLI's VM must not pass for the node in runningNodes. */
+function cliEnv(node) {
+  const { WARREN_RABBITMQ_NODE: _mark, ...env } = nodeEnv(node)
+  return env
+}
+
+/** rabbitmqctl of the root folder against `node`, from the node's own network namespace. */
+function ctlArgv(root, node, args) {
+  const user = account(join(root, 'etc/passwd'), 'rabbitmq')
+  return inNamespace(node, [
+    'chroot',
+    ...chrooted(root, user, [`${BIN}/rabbitmqctl`, '-n', node.node, ...args]),
+  ])
 }
 
 /**
@@ -512,9 +630,8 @@ async function ctlCommand() {
   requireRoot()
   const node = runningNodes().find((running) => running.name === name)
   if (!node) throw new Error(`${name}@localhost is not running (node scripts/rabbitmq.mjs start)`)
-  const user = account(join(node.root, 'etc/passwd'), 'rabbitmq')
-  const argv = chrooted(node.root, user, [`${BIN}/rabbitmqctl`, '-n', node.node, ...args])
-  const child = spawn('chroot', argv, { env: nodeEnv(node), stdio: 'inherit' })
+  const [file, ...argv] = ctlArgv(node.root, node, args)
+  const child = spawn(file, argv, { env: cliEnv(node), stdio: 'inherit' })
   process.exitCode = await new Promise((done) => {
     child.once('error', () => done(1))
     child.once('exit', (code) => done(code ?? 1))
@@ -540,18 +657,17 @@ function runningNodes() {
   return found.sort((a, b) => a.name.localeCompare(b.name))
 }
 
-async function stop(name) {
+async function stop(name, purge) {
   requireRoot()
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`bad --name ${name}`)
   const node = runningNodes().find((running) => running.name === name)
-  if (!node) {
-    log(`${name}@localhost is not running`)
-    await releaseRoot(ROOT)
-    return
-  }
+  const root = node?.root ?? ROOT
   const started = Date.now()
-  await halt(node)
-  await releaseRoot(node.root)
-  log(`${node.node} stopped (${seconds(started)})`)
+  if (node) await halt(node)
+  else log(`${name} is not running`)
+  if (purge) await rm(join(root, NODES_DIR, name), { recursive: true, force: true })
+  await releaseRoot(root)
+  if (node) log(`${node.node} stopped${purge ? ', its data removed' : ''} (${seconds(started)})`)
 }
 
 async function halt(node) {
@@ -576,11 +692,12 @@ async function status() {
     return
   }
   for (const node of nodes) {
-    const answer = await overview(node.managementPort)
+    const answer = await overview(hostOf(node), node.managementPort)
     const version = answer ? `RabbitMQ ${answer.rabbitmq_version}` : 'not answering'
     console.log(
       `${node.node}  ${version}  amqp ${node.amqpPort}  management ${node.managementPort}  ` +
         `dist ${node.distPort}  prometheus ${node.prometheusPort}  pid ${node.pid}` +
+        (node.netns === undefined ? '' : `  netns ${node.netns}`) +
         (node.root === ROOT ? '' : `  root ${node.root}`),
     )
   }
@@ -597,10 +714,10 @@ async function status() {
 
 function printUrls(nodes) {
   console.log(
-    `WARREN_AMQP_URL=${nodes.map((node) => `amqp://guest:guest@127.0.0.1:${node.amqpPort}`).join(',')}`,
+    `WARREN_AMQP_URL=${nodes.map((node) => `amqp://guest:guest@${hostOf(node)}:${node.amqpPort}`).join(',')}`,
   )
   console.log(
-    `WARREN_MANAGEMENT_URL=${nodes.map((node) => `http://127.0.0.1:${node.managementPort}`).join(',')}`,
+    `WARREN_MANAGEMENT_URL=${nodes.map((node) => `http://${hostOf(node)}:${node.managementPort}`).join(',')}`,
   )
 }
 
@@ -674,9 +791,9 @@ async function clusterStop() {
 // ---- small helpers ------------------------------------------------------------------------------
 
 /** The management API's overview when it answers as guest, else undefined. */
-async function overview(managementPort) {
+async function overview(host, managementPort) {
   try {
-    const response = await fetch(`http://127.0.0.1:${managementPort}/api/overview`, {
+    const response = await fetch(`http://${host}:${managementPort}/api/overview`, {
       headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
       signal: AbortSignal.timeout(2000),
     })
@@ -687,9 +804,9 @@ async function overview(managementPort) {
 }
 
 /** True when the port answers the AMQP 0-9-1 header with connection.start. */
-function probeAmqp(amqpPort) {
+function probeAmqp(host, amqpPort) {
   return new Promise((done) => {
-    const socket = net.connect({ host: '127.0.0.1', port: amqpPort })
+    const socket = net.connect({ host, port: amqpPort })
     const finish = (ok) => {
       socket.destroy()
       done(ok)
