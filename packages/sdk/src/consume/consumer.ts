@@ -1,6 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { z } from 'zod'
 import type { Keyring } from '../encryption/keyring.js'
+import { backoffDelay } from '../connection/backoff.js'
 import type { Link } from '../connection/connection-manager.js'
 import { failureCopyOptions } from '../dead-letter/failure-copy.js'
 import { failureHeaders } from '../dead-letter/failure-headers.js'
@@ -16,6 +17,10 @@ import type { QueuePlan } from '../topology/plan.js'
 import { decodeBody, originalRoutingKey } from './decode.js'
 import type { Handler, HandlerMap, Message } from './message.js'
 import { runHandler } from './run-handler.js'
+
+/** A consumer that consumed this long before its channel went counts its recovery from 1 again. */
+const STABLE_MS = 10_000
+const RECOVERY_BACKOFF = { initialDelayMs: 200, maxDelayMs: 30_000, factor: 2, jitter: 0.2 }
 
 /** What a consumer needs from its broker. */
 export interface ConsumerContext {
@@ -63,6 +68,12 @@ export class Consumer implements ConsumerHandle {
   #idleWaiters: (() => void)[] = []
   #cancelled = false
   #attachedTo: Link | undefined
+  #recovering = false
+  /** Recovery attempts since the consumer last stayed up for `STABLE_MS`. */
+  #failures = 0
+  #consumingSince = 0
+  /** A broker cancel is being recovered from: announce `resumed` when consuming again. */
+  #resumeAfterCancel = false
   readonly #observer: ConsumeObserver | undefined
 
   constructor(
@@ -110,8 +121,16 @@ export class Consumer implements ConsumerHandle {
     )
     channel.on('close', () => this.#onChannelClose(state))
     this.#state = state
-    await channel.prefetch(this.options.prefetch)
-    await this.#consume(state)
+    try {
+      await channel.prefetch(this.options.prefetch)
+      await this.#consume(state)
+    } catch (error) {
+      // A channel left open without a consumer would only hold a slot until the connection goes.
+      if (this.#state === state) this.#state = undefined
+      state.open = false
+      await channel.close().catch(() => {})
+      throw error
+    }
   }
 
   /** The connection is gone: deliveries of its channel are redelivered, so stop touching them. */
@@ -141,10 +160,11 @@ export class Consumer implements ConsumerHandle {
 
   async #consume(state: ChannelState): Promise<void> {
     const reply = await state.channel.consume(this.queue, (delivery) => {
-      if (delivery === null) void this.#onBrokerCancel(state)
+      if (delivery === null) this.#onBrokerCancel(state)
       else this.#onDelivery(state, delivery)
     })
     state.consumerTag = reply.consumerTag
+    this.#consumingSince = Date.now()
   }
 
   #onDelivery(state: ChannelState, delivery: ConsumeMessage): void {
@@ -366,43 +386,75 @@ export class Consumer implements ConsumerHandle {
     if (!wasCurrent || this.#cancelled) return
     this.#state = undefined
     this.#attachedTo = undefined
-    // Closed by a channel error on a live connection: no reconnect will reopen it, so do it here.
-    const link = state.link
-    setTimeout(() => {
-      if (this.#cancelled || this.#state || this.context.link() !== link) return
-      this.attach(link).catch((error: unknown) =>
-        this.context.logger.error({
-          event: 'consumer-reopen-failed',
-          queue: this.queue,
-          error: errorFields(error),
-        }),
-      )
-    }, 100)
+    // Closed by a channel error on a live connection (a consume refused with 404 while the queue
+    // is being deleted, an ack the broker no longer knows): no reconnect will reopen it.
+    this.#recover(state.link, 'channel-closed')
   }
 
-  /** The broker cancelled us (queue deleted): declare it again and consume again. */
-  async #onBrokerCancel(state: ChannelState): Promise<void> {
+  /** The broker cancelled us (queue deleted, 4.x quorum consumer timeout): consume again. */
+  #onBrokerCancel(state: ChannelState): void {
     if (this.#cancelled || !state.open) return
     state.consumerTag = undefined
     this.context.logger.warn({ event: 'consumer-cancelled', queue: this.queue })
     this.context.onBrokerCancel(this.queue, 'cancelled')
-    for (let attempt = 1; !this.#cancelled && state.open && state === this.#state; attempt++) {
+    this.#resumeAfterCancel = true
+    // What this channel delivered is gone with the queue, or (a consumer timeout) back in it
+    // already: an ack would name a tag the broker no longer knows and close the channel.
+    state.open = false
+    this.#state = undefined
+    this.#attachedTo = undefined
+    state.channel.close().catch(() => {})
+    this.#recover(state.link, 'broker-cancelled')
+  }
+
+  /**
+   * The one way back for a consumer on a live connection: declare the queue's topology again
+   * (it may be gone, or on 4.x still being deleted), then consume again on a new channel. Backs off between attempts, and counts on from the last
+   * recovery when the consumer did not stay up for `STABLE_MS`, so a queue that keeps vanishing
+   * costs a few attempts a minute, never a hot loop. A lost connection is not ours to handle:
+   * the reconnect attaches again.
+   */
+  #recover(link: Link, reason: 'channel-closed' | 'broker-cancelled'): void {
+    if (this.#recovering) return
+    this.#recovering = true
+    if (Date.now() - this.#consumingSince > STABLE_MS) this.#failures = 0
+    void (async () => {
       try {
-        await this.context.redeclare(this.plan, state.link)
-        await this.#consume(state)
-        this.context.logger.info({ event: 'consumer-resumed', queue: this.queue })
-        this.context.onBrokerCancel(this.queue, 'resumed')
-        return
-      } catch (error) {
-        this.context.logger.error({
-          event: 'consumer-resume-failed',
-          queue: this.queue,
-          attempt,
-          error: errorFields(error),
-        })
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)))
+        while (!this.#cancelled && this.context.link() === link) {
+          const attempt = ++this.#failures
+          const delayMs = backoffDelay(attempt, RECOVERY_BACKOFF)
+          this.context.logger.warn({
+            event: 'consumer-recovering',
+            queue: this.queue,
+            reason,
+            attempt,
+            delayMs,
+          })
+          await new Promise((resolve) => setTimeout(resolve, delayMs))
+          if (this.#cancelled || this.context.link() !== link) return
+          try {
+            await this.context.redeclare(this.plan, link)
+            await this.attach(link)
+          } catch (error) {
+            this.context.logger.error({
+              event: 'consumer-resume-failed',
+              queue: this.queue,
+              attempt,
+              error: errorFields(error),
+            })
+            continue
+          }
+          this.context.logger.info({ event: 'consumer-resumed', queue: this.queue, attempt })
+          if (this.#resumeAfterCancel) {
+            this.#resumeAfterCancel = false
+            this.context.onBrokerCancel(this.queue, 'resumed')
+          }
+          return
+        }
+      } finally {
+        this.#recovering = false
       }
-    }
+    })()
   }
 }
 

@@ -1,7 +1,7 @@
 // The SDK tests' vhost: the test kit's throwaway vhost on the broker under test, with one plain
 // amqplib connection kept open for arranging and inspecting.
 import amqp, { type ChannelModel, type GetMessage } from 'amqplib'
-import { createTestVhost, management as call } from '@warren/test-kit'
+import { brokerVersion, createTestVhost, management as call } from '@warren/test-kit'
 
 /** A management API call under `/api`, resolving with the parsed answer; throws unless 2xx. */
 export async function management(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -87,4 +87,9 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
+}
+
+/** The major version the broker under test reports in its management overview (3, 4, ...). */
+export async function brokerMajor(): Promise<number> {
+  return Number.parseInt((await brokerVersion()).split('.')[0] ?? '', 10)
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, defineTopology, TopologyError } from '../index.js'
-import { createVhost, management, waitFor, type TestVhost } from '../test-support/vhost.js'
+import { captureLogger } from '../test-support/capture-logger.js'
+import {
+  brokerMajor,
+  createVhost,
+  management,
+  waitFor,
+  type TestVhost,
+} from '../test-support/vhost.js'
 
 let vhost: TestVhost
 beforeAll(async () => {
@@ -48,7 +55,12 @@ describe('topology declaration', () => {
       'x-dead-letter-routing-key': 'mail.send',
     })
     expect(await queueArguments('mail.send.retry.1m')).toMatchObject({ 'x-message-ttl': 60000 })
-    expect(await queueArguments('mail.send.dlq')).toEqual({ 'x-queue-type': 'quorum' })
+    // No limit on the DLQ: 3.x has none unless told; 4.x defaults to 20, so it is turned off (-1).
+    expect(await queueArguments('mail.send.dlq')).toEqual(
+      (await brokerMajor()) >= 4
+        ? { 'x-queue-type': 'quorum', 'x-delivery-limit': -1 }
+        : { 'x-queue-type': 'quorum' },
+    )
     expect(await queueArguments('audit.write')).toEqual({
       'x-queue-type': 'classic',
       'x-dead-letter-exchange': '',
@@ -143,7 +155,8 @@ describe('topology declaration', () => {
 
   it('declares a deleted queue again when the broker cancels its consumer, and consumes again', async () => {
     const topology = defineTopology({ queues: { 'cart.expire': { retry: false } } })
-    const broker = await connect({ url: vhost.url, topology })
+    const logger = captureLogger()
+    const broker = await connect({ url: vhost.url, topology, logger })
     try {
       const events: string[] = []
       broker.on('consumer-cancelled', ({ queue }) => events.push(`cancelled ${queue}`))
@@ -161,6 +174,10 @@ describe('topology declaration', () => {
       await waitFor(() => bodies.length === 1, 'the message on the new queue')
       expect(events).toEqual(['cancelled cart.expire', 'resumed cart.expire'])
       expect(bodies).toEqual([{ cartId: 'k-1' }])
+      // Declared and consumed again with backoff, each attempt logged: a few, never a hot loop.
+      const recovering = logger.events.filter((e) => e.event === 'consumer-recovering')
+      expect(recovering.length).toBeGreaterThanOrEqual(1)
+      expect(recovering.length).toBeLessThanOrEqual(5)
     } finally {
       await broker.close()
     }
