@@ -7,6 +7,7 @@ export type WarrenErrorCode =
   | 'UNROUTABLE'
   | 'PUBLISH_NACKED'
   | 'PUBLISH_FAILED'
+  | 'MESSAGE_TOO_LARGE'
   | 'EXCHANGE_NOT_FOUND'
   | 'NON_RETRYABLE'
   | 'TIMEOUT'
@@ -90,6 +91,33 @@ export class UnroutableError extends WarrenError {
     this.exchange = details.exchange
     this.routingKey = details.routingKey
     this.messageId = details.messageId
+  }
+}
+
+/**
+ * A message's body, as it would go on the wire (after encryption), is larger than the broker's
+ * maximum message size; nothing was sent. `limit` is `connect({ maxMessageSize })`, else the
+ * broker's default for its version, or the limit the broker itself named when it refused one.
+ */
+export class MessageTooLargeError extends WarrenError {
+  readonly messageId: string
+  /** Bytes of the body as sent. */
+  readonly size: number
+  /** The broker's maximum message size in bytes. */
+  readonly limit: number
+
+  constructor(
+    details: { messageId: string; size: number; limit: number },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'MESSAGE_TOO_LARGE',
+      `message ${details.messageId} is ${details.size} bytes, over the broker's maximum message size of ${details.limit} bytes (max_message_size; set connect({ maxMessageSize }) if the broker is configured otherwise)`,
+      options,
+    )
+    this.messageId = details.messageId
+    this.size = details.size
+    this.limit = details.limit
   }
 }
 

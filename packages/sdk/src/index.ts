@@ -21,6 +21,7 @@ export {
   TopologyError,
   ValidationError,
   UnroutableError,
+  MessageTooLargeError,
   NonRetryableError,
   TimeoutError,
   BufferFullError,

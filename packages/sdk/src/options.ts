@@ -59,6 +59,14 @@ export interface ConnectOptions<T extends TopologyDefinition = TopologyDefinitio
   publish?: PublishBufferOptions | undefined
   /** `close()` waits this long for handlers and confirms, then closes anyway. @default '30s' */
   closeTimeout?: Duration | undefined
+  /**
+   * The broker's `max_message_size` in bytes. A publish whose body (encrypted, where encryption
+   * is on) is larger rejects with `MessageTooLargeError` before anything is sent. AMQP does not
+   * announce the limit, so set this when the broker is configured otherwise; a broker that
+   * refuses a message anyway names its limit, which is used from then on.
+   * @default RabbitMQ's default for the version the broker reports: 16 MiB on 4.x, 128 MiB on 3.x
+   */
+  maxMessageSize?: number | undefined
   /** AES-256-GCM payload encryption with key ids for rotation. @default off */
   encryption?: EncryptionOptions | undefined
   /**
@@ -88,6 +96,7 @@ export interface ResolvedConnectOptions {
   publish: { bufferSize: number; overflow: 'reject' | 'wait'; timeoutMs: number }
   closeTimeoutMs: number
   encryption: Keyring | undefined
+  maxMessageSize: number | undefined
 }
 
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
@@ -118,6 +127,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     },
     closeTimeoutMs: toMs(options.closeTimeout ?? '30s'),
     encryption: options.encryption ? resolveKeyring(options.encryption) : undefined,
+    maxMessageSize: options.maxMessageSize,
   }
 }
 

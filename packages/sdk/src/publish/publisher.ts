@@ -1,8 +1,11 @@
+// Over 300 lines: one confirm channel's whole lifecycle (send, confirm, return, hold, resend,
+// refuse) shares its in-flight map; split, each part would reach into the others' state.
 import { IllegalOperationError, type ConfirmChannel, type Message, type Options } from 'amqplib'
 import type { Link } from '../connection/connection-manager.js'
 import {
   BufferFullError,
   ClosedError,
+  MessageTooLargeError,
   TimeoutError,
   UnroutableError,
   WarrenError,
@@ -10,6 +13,7 @@ import {
 import { errorFields, silentLogger } from '../logging/logger.js'
 import type { PublishObserver } from '../metrics/observers.js'
 import type { ResolvedConnectOptions } from '../options.js'
+import { defaultMaxMessageSize, refusedMaxSize } from './max-size.js'
 
 /** One publish from the call until its confirm; sent again after a reconnect until confirmed. */
 interface Pending {
@@ -53,6 +57,8 @@ export class Publisher {
   #opening: Link | undefined
   /** The error that closed the current channel, when the broker closed it (not the connection). */
   #channelError: Error | undefined
+  /** The limit the broker named when it refused a message: truer than any default. */
+  #refusedAbove: number | undefined
   readonly #logEach: boolean
   /** Metrics, when enabled: told each publish's outcome. */
   observer: PublishObserver | undefined
@@ -171,8 +177,27 @@ export class Publisher {
     return this.#channel !== undefined && !this.#blocked
   }
 
+  /** The broker's maximum body size, as far as this client can know it. */
+  #maxMessageSize(): number {
+    return (
+      this.#refusedAbove ??
+      this.options.maxMessageSize ??
+      defaultMaxMessageSize(this.#link?.serverVersion ?? '')
+    )
+  }
+
   /** False when the channel is closing: the caller holds the publish for the next channel. */
   #send(channel: ConfirmChannel, pending: Pending): boolean {
+    // Sent anyway, the broker would close the channel, and every publish in flight with it.
+    const limit = this.#maxMessageSize()
+    if (pending.content.length > limit) {
+      const { messageId } = pending.options
+      this.#reject(
+        pending,
+        new MessageTooLargeError({ messageId, size: pending.content.length, limit }),
+      )
+      return true
+    }
     try {
       channel.publish(pending.exchange, pending.routingKey, pending.content, pending.options)
     } catch (error) {
@@ -336,6 +361,23 @@ export class Publisher {
   #onChannelError(channel: ConfirmChannel, error: Error): void {
     if (channel !== this.#channel) return
     this.#channelError = error
+    // The broker's limit is lower than this client knew: learn it, refuse what is over it, and
+    // send the rest again on the next channel.
+    const limit = refusedMaxSize(error)
+    if (limit !== undefined) {
+      this.#refusedAbove = limit
+      for (const [seq, pending] of this.#inFlight) {
+        if (pending.content.length <= limit) continue
+        this.#inFlight.delete(seq)
+        const { messageId } = pending.options
+        const size = pending.content.length
+        this.#reject(
+          pending,
+          new MessageTooLargeError({ messageId, size, limit }, { cause: error }),
+        )
+      }
+      return
+    }
     // Publishing to a missing exchange closes the channel; sending those again would loop.
     const missing = NO_EXCHANGE.exec(error.message)?.[1]
     if (missing === undefined) return
