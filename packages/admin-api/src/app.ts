@@ -11,7 +11,9 @@ import type { Config } from './config.js'
 import type { AppEnv } from './context.js'
 import { createDeadLetterModule } from './dead-letters/module.js'
 import { createDiscovery, queueFacts } from './discovery/index.js'
-import { createManagementClient } from './rabbit/management.js'
+import { AmqpPool } from './rabbit/amqp.js'
+import { createManagementClient, type ManagementClient } from './rabbit/management.js'
+import { createPrometheusClient } from './rabbit/prometheus.js'
 import { probeAmqpUrls } from './routes/amqp-probe.js'
 import { alertRoutes } from './routes/alerts.js'
 import { auditRoutes } from './routes/audit.js'
@@ -26,6 +28,7 @@ import { sessionRoutes } from './routes/session.js'
 import { csrf } from './security/csrf.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
+import { withBrokerStats } from './stats/index.js'
 
 /** Replaceable parts, for tests and embedding. */
 export interface AppOverrides {
@@ -43,6 +46,11 @@ export interface WarrenApp {
   log: Logger
   audit: AuditLog
   alerts: AlertMonitor
+  /**
+   * The management API as the routes read it: on a broker without statistics, its counts come
+   * from passive declares and its rates from the Prometheus plugin.
+   */
+  management: ManagementClient
   /** Stops timers and closes AMQP connections. */
   close(): Promise<void>
 }
@@ -122,16 +130,35 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     config.viewerToken,
     ...urlPasswords(config.amqpUrls),
     ...urlPasswords(config.managementUrls),
+    ...urlPasswords(config.prometheusUrls),
   ])
   const log = createLogger(redact, overrides.logSink)
   const now = overrides.now ?? Date.now
-  const management = createManagementClient({
-    url: config.managementUrls,
-    user: config.managementUser,
-    password: config.managementPassword,
-    timeoutMs: config.managementTimeoutMs,
-    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-  })
+  const fetchOverride = overrides.fetch ? { fetch: overrides.fetch } : {}
+  // Passive declares of queue depths, when the broker keeps no statistics: a pool of its own,
+  // so they never wait behind a long dead-letter operation.
+  const countPool = new AmqpPool({ urls: config.amqpUrls })
+  const management = withBrokerStats(
+    createManagementClient({
+      url: config.managementUrls,
+      user: config.managementUser,
+      password: config.managementPassword,
+      timeoutMs: config.managementTimeoutMs,
+      now,
+      ...fetchOverride,
+    }),
+    {
+      prometheus: createPrometheusClient({
+        urls: config.prometheusUrls,
+        timeoutMs: config.managementTimeoutMs,
+        ...fetchOverride,
+      }),
+      pool: countPool,
+      vhosts: config.vhosts,
+      log,
+      now,
+    },
+  )
   const audit = createFileAuditLog(config.dataDir)
   const deadLetters = createDeadLetterModule({
     amqpUrls: config.amqpUrls,
@@ -184,8 +211,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     log,
     audit,
     alerts,
+    management,
     async close() {
-      await Promise.all([alerts.stop(), deadLetters.close()])
+      management.close()
+      await Promise.all([alerts.stop(), deadLetters.close(), countPool.close()])
     },
   }
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
 import { ConfigError } from './errors.js'
+import { defaultPrometheusUrls } from './rabbit/prometheus.js'
 import { resourceName } from './security/names.js'
 
 /** Everything the admin API reads from its environment, after defaults and validation. */
@@ -20,6 +21,13 @@ export interface Config {
    * @default ['http://127.0.0.1:15672']
    */
   managementUrls: string[]
+  /**
+   * Base URLs of the RabbitMQ Prometheus plugin, one per cluster node (`WARREN_PROMETHEUS_URL`,
+   * comma-separated). Read only when the broker keeps no management statistics
+   * (`disable_stats`), for unacked counts and message rates; every node is read.
+   * @default each management URL's host at the plugin's port 15692
+   */
+  prometheusUrls: string[]
   /**
    * The vhosts this API watches (`WARREN_VHOSTS`, comma-separated): discovery, queue and
    * dead-letter lists, overview counts, alerts, head peeks and every dead-letter and archive
@@ -168,6 +176,9 @@ const envSchema = z.object({
     )
     .pipe(z.array(httpUrl).min(1, 'at least one management URL'))
     .transform((urls) => [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]),
+  WARREN_PROMETHEUS_URL: commaList
+    .pipe(z.array(httpUrl))
+    .transform((urls) => [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]),
   WARREN_VHOSTS: commaList
     .pipe(z.array(resourceName))
     .transform((names) => (names.length > 0 ? names : undefined)),
@@ -226,6 +237,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     amqpUrls: e.WARREN_AMQP_URL,
     managementUrls: e.WARREN_MANAGEMENT_URL,
+    prometheusUrls:
+      e.WARREN_PROMETHEUS_URL.length > 0
+        ? e.WARREN_PROMETHEUS_URL
+        : defaultPrometheusUrls(e.WARREN_MANAGEMENT_URL),
     vhosts: e.WARREN_VHOSTS,
     deadLetterQueues: e.WARREN_DEAD_LETTER_QUEUES,
     managementUser: e.WARREN_MANAGEMENT_USER,

@@ -16,6 +16,7 @@ describe('WARREN_VHOSTS', () => {
   const request = (path: string, init: RequestInit = {}) =>
     warren.app.request(path, { ...init, headers: { ...operator, ...json } })
 
+  /** A work queue with one job nobody consumes (so it alerts), and its DLQ with one dead letter. */
   async function dlqWithOneMessage(vhost: TestVhost, queue: string) {
     await vhost.withChannel(async (ch) => {
       await ch.assertQueue(queue, {
@@ -27,6 +28,7 @@ describe('WARREN_VHOSTS', () => {
         persistent: true,
         headers: { 'warren-last-failed-at': new Date(Date.now() - 60_000).toISOString() },
       })
+      ch.sendToQueue(queue, Buffer.from('{}'), { persistent: true })
       await ch.checkQueue(`${queue}.dlq`)
     })
   }
@@ -59,7 +61,7 @@ describe('WARREN_VHOSTS', () => {
         totals: { messages: number; queues: number }
         deadLetters: number
       }
-      return body.totals.messages === 1 ? body : undefined
+      return body.totals.messages === 2 ? body : undefined
     })
     const deadLetters = (await (await request('/api/dead-letters')).json()) as {
       items: { vhost: string; name: string; oldestAgeMs: number | null }[]
@@ -68,17 +70,19 @@ describe('WARREN_VHOSTS', () => {
       items: { vhost: string }[]
     }
     const alerts = (await (await request('/api/alerts')).json()) as {
-      items: { vhost: string }[]
+      items: { vhost: string; rule: string; queue: string }[]
     }
 
-    expect(overview).toMatchObject({ totals: { messages: 1, queues: 2 }, deadLetters: 1 })
+    expect(overview).toMatchObject({ totals: { messages: 2, queues: 2 }, deadLetters: 1 })
     expect(deadLetters.items.map((q) => `${q.vhost}/${q.name}`)).toEqual([
       `${watched.name}/orders.dlq`,
     ])
     // Nobody has browsed it, and nothing is read to learn an age.
     expect(deadLetters.items[0]?.oldestAgeMs).toBeNull()
     expect(new Set(queues.items.map((q) => q.vhost))).toEqual(new Set([watched.name]))
-    expect(alerts.items.length).toBeGreaterThan(0)
+    expect(alerts.items.map((a) => `${a.rule} ${a.queue}`)).toEqual(
+      expect.arrayContaining(['backlog orders', 'no-consumers orders']),
+    )
     expect(new Set(alerts.items.map((a) => a.vhost))).toEqual(new Set([watched.name]))
     const listings = spy.paths.filter((path) =>
       /^\/api\/(queues|bindings|exchanges|policies)(\/detailed)?(\/|\?|$)/.test(path),

@@ -30,3 +30,59 @@ export async function rabbitmqctl(
     )
   }
 }
+
+/** A client connection as the broker lists it. */
+export interface BrokerConnection {
+  /** The broker's name of it, e.g. `127.0.0.1:59804 -> 127.0.0.1:5672`. */
+  name: string
+  /** Its Erlang process, e.g. `<rabbit@localhost.1701.2345.0>`: what closing it takes. */
+  pid: string
+  /** The name the client gave (`connection_name` client property), if any. */
+  clientName: string | undefined
+}
+
+/**
+ * The connections to `vhost`, by the broker's own answer (`rabbitmqctl list_connections`): exact
+ * at once, and there where the management API lists none (a broker without statistics).
+ */
+export async function connections(
+  vhost: string,
+  broker: TestBroker = BROKER,
+): Promise<BrokerConnection[]> {
+  // Tab-separated, as the CLI prints it: JSON would give the pid in a form close_connection
+  // refuses (`#PID<…>`), the plain form is what it takes (`<rabbit@host.1701.2345.0>`).
+  const out = await rabbitmqctl(
+    [
+      'list_connections',
+      '-p',
+      vhost,
+      'pid',
+      'name',
+      'client_properties',
+      '--no-table-headers',
+      '-s',
+    ],
+    broker,
+  )
+  return out
+    .split('\n')
+    .filter((line) => line.startsWith('<'))
+    .map((line) => {
+      const [pid = '', name = '', properties = ''] = line.split('\t')
+      return { pid, name, clientName: CONNECTION_NAME.exec(properties)?.[1] }
+    })
+}
+
+// How the CLI prints the client property: {"connection_name","warren-admin-api"}.
+const CONNECTION_NAME = /\{"connection_name","((?:[^"\\]|\\.)*)"\}/
+
+/** Closes one connection, as an operator would (`rabbitmqctl close_connection`). */
+export async function closeConnection(
+  connection: BrokerConnection,
+  broker: TestBroker = BROKER,
+): Promise<void> {
+  await rabbitmqctl(
+    ['close_connection', connection.pid, 'warren test: connection closed on purpose'],
+    broker,
+  )
+}

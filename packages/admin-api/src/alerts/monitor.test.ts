@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BROKER, createTestVhost } from '@warren/test-kit'
+import { createTestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from '../app.js'
 import { eventually, operator, tempDir, testConfig } from '../test-support/core.js'
 import { createDiscovery } from '../discovery/index.js'
-import { createManagementClient } from '../rabbit/management.js'
 import { createAlertMonitor } from './monitor.js'
 import type { Alert } from './types.js'
 
@@ -101,12 +100,8 @@ describe('alert monitor (real broker, local webhook)', () => {
     // A monitor of this vhost alone, evaluated on demand at times the test sets: the broker's
     // counters are real, the window's position is chosen rather than slept for.
     const clock = { now: Date.now() }
-    const management = createManagementClient({
-      url: BROKER.management,
-      user: BROKER.user,
-      password: BROKER.password,
-    })
-    const discovery = createDiscovery(management, 0, () => clock.now)
+    // The app's own reading of the broker: on one without statistics, declares and Prometheus.
+    const discovery = createDiscovery(warren.management, 0, () => clock.now)
     const calls: { event: string; alert: Alert }[] = []
     const monitor = createAlertMonitor({
       discovery: { topology: () => discovery.topology(vhost.name) },
@@ -153,6 +148,7 @@ describe('alert monitor (real broker, local webhook)', () => {
       const { queues } = await discovery.topology(vhost.name)
       const jobs = queues.find((q) => q.name === 'jobs')
       const dlq = queues.find((q) => q.name === 'jobs.dlq')
+      console.log(JSON.stringify([jobs, dlq]))
       const settled =
         jobs?.totals.acked === 10 &&
         jobs.ready === 0 &&

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
-import { BROKER, BROKER_4_3 } from '@warren/test-kit'
+import { BROKER } from '@warren/test-kit'
 import { brokerTestApp } from '../test-support/brokers.js'
 import { json, operator } from '../test-support/core.js'
 import type { BrowseResult, DeleteResult } from './schemas.js'
 
-describe.each([BROKER, BROKER_4_3])('dead-letter ids on $label', (broker) => {
+describe(`dead-letter ids on ${BROKER.label}`, () => {
+  const broker = BROKER
   let vhost: Awaited<ReturnType<typeof brokerTestApp>>
   let warren: WarrenApp
   const path = () => `/api/dead-letters/${vhost.encoded}/twins.dlq`

@@ -7,7 +7,7 @@ import type { Channel, ConsumeMessage } from 'amqplib'
 import rascal, { type BrokerAsPromised, type Recovery } from 'rascal'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
-import { BROKER, BROKER_4_3, brokerVersion } from '@warren/test-kit'
+import { BROKER, brokerVersion } from '@warren/test-kit'
 import { brokerTestApp } from '../test-support/brokers.js'
 import { eventually, json, operator } from '../test-support/core.js'
 import type { BrowseResult, MessageView, RequeueResult } from './schemas.js'
@@ -57,7 +57,8 @@ function failure(message: string, code: string): Error {
   return Object.assign(new Error(message), { code })
 }
 
-describe.each([BROKER, BROKER_4_3])('dead letters of Node.js producers on $label', (broker) => {
+describe(`dead letters of Node.js producers on ${BROKER.label}`, () => {
+  const broker = BROKER
   let vhost: Awaited<ReturnType<typeof brokerTestApp>>
   let warren: WarrenApp
   let producer: BrokerAsPromised

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WarrenApp } from '../app.js'
-import { BROKER, BROKER_4_3 } from '@warren/test-kit'
+import { BROKER } from '@warren/test-kit'
 import { brokerTestApp } from '../test-support/brokers.js'
 import { eventually, json, operator } from '../test-support/core.js'
 import type { BrowseResult, MessageView, RequeueResult } from './schemas.js'
@@ -44,7 +44,8 @@ function requirePython(): Promise<void> {
   return checked
 }
 
-describe.each([BROKER, BROKER_4_3])('dead letters of Python producers on $label', (broker) => {
+describe(`dead letters of Python producers on ${BROKER.label}`, () => {
+  const broker = BROKER
   let vhost: Awaited<ReturnType<typeof brokerTestApp>>
   let warren: WarrenApp
 

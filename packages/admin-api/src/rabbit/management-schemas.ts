@@ -94,6 +94,12 @@ export const overviewSchema = z.object({
   product_version: z.string().optional(),
   cluster_name: z.string().optional(),
   node: z.string().optional(),
+  /**
+   * True when the broker keeps no message statistics (`management.disable_stats`, or RabbitMQ 4.x
+   * with `deprecated_features.permit.management_metrics_collection = false`): no counts, no
+   * rates and no `queue_totals` anywhere in the management API.
+   */
+  disable_stats: z.boolean().optional(),
   message_stats: messageStatsSchema.optional(),
   queue_totals: z
     .object({

@@ -3,8 +3,12 @@ import { ApiError } from '../errors.js'
 import { createDiscovery } from '../discovery/index.js'
 import { createManagementClient } from './management.js'
 
-/** A fake management API: answers by path, records what was asked and with which headers. */
-function fakeApi(routes: Record<string, unknown>) {
+/**
+ * A fake management API: answers by path, records what was asked and with which headers. Its
+ * overview is a broker's that keeps statistics, unless `routes` says otherwise.
+ */
+function fakeApi(given: Record<string, unknown>) {
+  const routes: Record<string, unknown> = { '/api/overview': { disable_stats: false }, ...given }
   const calls: { path: string; authorization: string | null }[] = []
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input))
@@ -59,6 +63,20 @@ describe('management client', () => {
     const client = createManagementClient({ url: 'http://mgmt', fetch: api.fetch })
     const [queue] = await client.queues()
     expect(queue).toMatchObject({ name: 'a', messages: 7, consumers: 1 })
+  })
+
+  it('asks no /api/queues/detailed of a broker that keeps no statistics (disable_stats)', async () => {
+    const api = fakeApi({
+      '/api/overview': { disable_stats: true },
+      '/api/queues': [page([q('a')], 1, 1)],
+      '/api/queues/detailed': [page([q('a', { messages: 7 })], 1, 1)],
+    })
+    const client = createManagementClient({ url: 'http://mgmt', fetch: api.fetch })
+    const [queue] = await client.queues()
+    expect(queue?.messages).toBeUndefined()
+    expect(await client.statsDisabled()).toBe(true)
+    expect(api.calls.filter((c) => c.path.startsWith('/api/queues/detailed'))).toHaveLength(0)
+    expect(api.calls.filter((c) => c.path === '/api/overview')).toHaveLength(1)
   })
 
   it('remembers that /api/queues/detailed does not exist (3.10) and asks only once', async () => {

@@ -32,6 +32,8 @@ export interface ManagementOptions {
   timeoutMs?: number
   /** The fetch to use; tests pass a spy. @default globalThis.fetch */
   fetch?: typeof fetch
+  /** The clock of the statistics check (epoch ms). @default Date.now */
+  now?: () => number
 }
 
 /** How much history `queue()` asks for: the window and the step between samples, in seconds. */
@@ -52,11 +54,18 @@ export interface ManagementClient {
   bindings(vhost?: string): Promise<ManagementBinding[]>
   exchanges(vhost?: string): Promise<ManagementExchange[]>
   policies(vhost?: string): Promise<ManagementPolicy[]>
+  /**
+   * Whether the broker keeps no message statistics (its overview's `disable_stats`), asked at
+   * most once per {@link STATS_CHECK_MS} and learnt from every overview read meanwhile.
+   */
+  statsDisabled(): Promise<boolean>
   /** The base URL (without credentials) of the management API that answered last, if any did. */
   answeredBy(): string | undefined
 }
 
 const PAGE_SIZE = 500
+/** How long the broker's answer to "do you keep statistics?" is believed. */
+export const STATS_CHECK_MS = 30_000
 const QUEUE_COLUMNS = [
   'name',
   'vhost',
@@ -128,8 +137,11 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
   const authorization = `Basic ${Buffer.from(
     `${options.user ?? 'guest'}:${options.password ?? 'guest'}`,
   ).toString('base64')}`
-  // RabbitMQ 3.13+ trims the fields of /api/queues; /api/queues/detailed has them (404 before).
+  // RabbitMQ 3.13+ trims the fields of /api/queues; /api/queues/detailed has them (404 before,
+  // and 4.x has it for all vhosts only).
   let detailedQueues: boolean | undefined
+  let stats: { at: number; disabled: boolean } | undefined
+  const now = options.now ?? Date.now
 
   /** One request to one base URL: a response, or why that node counts as down. */
   async function attempt(base: string, path: string): Promise<Response | NodeDown> {
@@ -214,19 +226,33 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
     }
   }
 
+  async function overview(history?: HistoryWindow): Promise<ManagementOverview> {
+    const answer = await get(
+      history ? `/api/overview?${historyQuery(history)}` : '/api/overview',
+      overviewSchema,
+    )
+    stats = { at: now(), disabled: answer.disable_stats === true }
+    return answer
+  }
+
+  async function statsDisabled(): Promise<boolean> {
+    if (stats && now() - stats.at < STATS_CHECK_MS) return stats.disabled
+    return (await overview()).disable_stats === true
+  }
+
   return {
-    overview: (history) =>
-      get(history ? `/api/overview?${historyQuery(history)}` : '/api/overview', overviewSchema),
+    overview,
+    statsDisabled,
     nodes: () => get('/api/nodes?columns=name,running,type', nodeSchema.array()),
     async queues(vhost) {
       const items = await pagedQueues(scoped('queues', vhost))
       const trimmed = items.length > 0 && items.every((queue) => queue.messages === undefined)
-      if (!trimmed || detailedQueues === false) return items
+      if (!trimmed || detailedQueues === false || vhost !== undefined) return items
+      // A broker without statistics has no counts in any list.
+      if (await statsDisabled()) return items
       // Fresh queues on 3.10 also lack stats for a few seconds, so ask once and remember.
       try {
-        const detailed = await pagedQueues(
-          vhost === undefined ? '/api/queues/detailed' : `/api/queues/detailed/${segment(vhost)}`,
-        )
+        const detailed = await pagedQueues('/api/queues/detailed')
         detailedQueues = true
         return detailed
       } catch (error) {

@@ -19,6 +19,7 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
       alerts.evaluate(),
     ])
     const stats = overview.message_stats ?? {}
+    const ownTotals = s.config.vhosts !== undefined || overview.queue_totals?.messages === undefined
     const deadLetterQueues = topology.queues.filter((q) => q.role === 'dead-letter')
     const deadLetterRates = await deadLetterHistory(deadLetterQueues)
     return c.json({
@@ -33,23 +34,24 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
         })),
       },
       totals: {
-        ...(s.config.vhosts === undefined
+        // The broker's totals count every vhost, and a broker without statistics has none: then
+        // the watched queues are counted, as discovery read them.
+        ...(ownTotals
           ? {
-              messages: overview.queue_totals?.messages ?? 0,
-              ready: overview.queue_totals?.messages_ready ?? 0,
-              unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
-            }
-          : // The broker's totals count every vhost; a scoped API counts its own queues.
-            {
               messages: sum(topology.queues, (q) => q.messages),
               ready: sum(topology.queues, (q) => q.ready),
               unacked: sum(topology.queues, (q) => q.unacked),
+            }
+          : {
+              messages: overview.queue_totals?.messages ?? 0,
+              ready: overview.queue_totals?.messages_ready ?? 0,
+              unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
             }),
         queues: topology.queues.length,
         connections: overview.object_totals?.connections ?? 0,
         consumers:
-          s.config.vhosts === undefined
-            ? (overview.object_totals?.consumers ?? 0)
+          s.config.vhosts === undefined && overview.object_totals?.consumers !== undefined
+            ? overview.object_totals.consumers
             : sum(topology.queues, (q) => q.consumers),
       },
       rates: {

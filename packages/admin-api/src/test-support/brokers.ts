@@ -1,5 +1,4 @@
-// An admin API on a named broker: the test kit's broker under test (`BROKER`, from the environment)
-// or the RabbitMQ 4.3 node beside it (`BROKER_4_3`, `pnpm rabbitmq start`, which CI runs).
+// An admin API on a named broker (the test kit's broker under test, `BROKER`, from the environment).
 import { createTestVhost, type TestBroker } from '@warren/test-kit'
 import { createApp, type WarrenApp } from '../app.js'
 import { tempDir, testConfig } from './core.js'
@@ -19,6 +18,7 @@ export async function brokerTestApp(
         WARREN_VHOSTS: vhost.name,
         WARREN_AMQP_URL: broker.amqp,
         WARREN_MANAGEMENT_URL: broker.management,
+        WARREN_PROMETHEUS_URL: broker.prometheus,
         WARREN_MANAGEMENT_USER: broker.user,
         WARREN_MANAGEMENT_PASSWORD: broker.password,
         ...env,

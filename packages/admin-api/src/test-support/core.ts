@@ -32,6 +32,7 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
   return loadConfig({
     WARREN_AMQP_URL: BROKER.amqp,
     WARREN_MANAGEMENT_URL: BROKER.management,
+    WARREN_PROMETHEUS_URL: BROKER.prometheus,
     WARREN_MANAGEMENT_USER: BROKER.user,
     WARREN_MANAGEMENT_PASSWORD: BROKER.password,
     WARREN_VHOSTS: NO_VHOST,
