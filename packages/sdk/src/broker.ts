@@ -34,6 +34,7 @@ import { Publisher } from './publish/publisher.js'
 import { uuidv7 } from './publish/uuid.js'
 import { validateBody } from './publish/validate.js'
 import { HEADERS } from './headers.js'
+import { probeDelayedRetry, type DelayedRetrySupport } from './retry/probe.js'
 import { brokerFeatures } from './topology/arguments.js'
 import { declareTopology } from './topology/declare.js'
 import { planTopology, type QueuePlan } from './topology/plan.js'
@@ -71,6 +72,13 @@ export interface BrokerDiagnostics {
   pendingRequests: number
   /** Listeners on the reply channel: constant, never one per request. */
   replyChannelListeners: number
+  /**
+   * The connect-time probe of native delayed retry on the current connection; undefined when no
+   * queue asks for retry mode `broker` (nothing is probed then).
+   */
+  delayedRetry: DelayedRetrySupport | undefined
+  /** Each queue with retries: the mode in use, and why `tiers` where `broker` was asked for. */
+  retry: Record<string, { mode: 'tiers' | 'broker'; reason?: string }>
 }
 
 /** One handler per message name, each typed by its schema. */
@@ -105,6 +113,8 @@ export class Broker<
   readonly #delay: DelayedDelivery
   readonly #schedules = new Set<Schedule>()
   #closed = false
+  /** What the probe of the current connection found; undefined when nothing asked for it. */
+  #delayedRetry: DelayedRetrySupport | undefined
   readonly #metrics: WarrenMetrics | undefined
   readonly #tracing: Tracing | undefined
   readonly #gauges: GaugeSource = {
@@ -362,6 +372,7 @@ export class Broker<
         messages: this.#options.topology.messages,
         keyring: this.#options.encryption,
         link: () => this.#connection.link,
+        delayedRetry: () => this.#delayedRetry?.supported === true,
         redeclare: (p, link) => this.#declare(link, [p]),
         onBrokerCancel: (q, phase) =>
           this.emit(phase === 'cancelled' ? 'consumer-cancelled' : 'consumer-resumed', {
@@ -477,7 +488,20 @@ export class Broker<
 
   /** Internal counts: open requests and reply channel listeners. */
   get diagnostics(): BrokerDiagnostics {
-    return { pendingRequests: this.#rpc.pending, replyChannelListeners: this.#rpc.listeners }
+    const retry: BrokerDiagnostics['retry'] = {}
+    const support = this.#delayedRetry
+    for (const plan of this.#plans.values()) {
+      if (plan.retryTiers.length === 0) continue
+      if (!plan.brokerRetry) retry[plan.name] = { mode: 'tiers' }
+      else if (support?.supported) retry[plan.name] = { mode: 'broker' }
+      else retry[plan.name] = { mode: 'tiers', reason: support?.reason ?? 'not connected yet' }
+    }
+    return {
+      pendingRequests: this.#rpc.pending,
+      replyChannelListeners: this.#rpc.listeners,
+      delayedRetry: support,
+      retry,
+    }
   }
 
   /**
@@ -557,6 +581,7 @@ export class Broker<
 
   async #setup(link: Link, reconnected: boolean): Promise<void> {
     this.#publisher.setBlocked(false)
+    await this.#probe(link)
     try {
       await this.#declare(link, this.#plans.values())
     } catch (error) {
@@ -580,12 +605,33 @@ export class Broker<
     }
   }
 
+  /**
+   * Asks this connection's broker whether it delays retries, when a queue wants it to: on every
+   * connection, since a reconnect may reach another node. Broker-mode queues fall back to their
+   * tiers where it does not, with a warning.
+   */
+  async #probe(link: Link): Promise<void> {
+    const queues = [...this.#plans.values()].filter((p) => p.brokerRetry).map((p) => p.name)
+    if (queues.length === 0) return
+    const support = await probeDelayedRetry(link.model)
+    this.#delayedRetry = support
+    const fields = { queues, serverVersion: link.serverVersion, reason: support.reason }
+    if (support.supported) {
+      this.#options.logger.info({ event: 'delayed-retry', ...fields }, 'broker retry mode in use')
+    } else {
+      this.#options.logger.warn(
+        { event: 'delayed-retry-unavailable', ...fields },
+        `retry mode 'broker' falls back to tiers: ${support.reason}`,
+      )
+    }
+  }
+
   #declare(link: Link, plans: Iterable<QueuePlan>): Promise<void> {
     return declareTopology(
       link.model,
       this.#options.topology,
       plans,
-      brokerFeatures(link.serverVersion),
+      brokerFeatures(link.serverVersion, this.#delayedRetry?.supported === true),
     )
   }
 

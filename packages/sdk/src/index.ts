@@ -57,6 +57,7 @@ export type { SubscriptionOptions, SubscriptionQueue } from './events/subscripti
 export type { BatchHandler, BatchOutcome } from './batch/batcher.js'
 export type { BatchConsumeOptions } from './batch/options.js'
 export type { BrokerDiagnostics } from './broker.js'
+export type { DelayedRetrySupport } from './retry/probe.js'
 export type { RequestOptions } from './rpc/options.js'
 export type { Responder } from './rpc/respond.js'
 export type { ScheduleHandle } from './schedule/schedule.js'

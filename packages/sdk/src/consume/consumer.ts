@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: deliveries, their channel, acks and recovery are one state machine
+// (which channel a delivery may be settled on); split, each half would need the other's state.
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { z } from 'zod'
 import type { Keyring } from '../encryption/keyring.js'
@@ -12,6 +14,7 @@ import type { ConsumeObserver } from '../metrics/observers.js'
 import type { Tracing } from '../tracing/tracing.js'
 import type { ResolvedConsumeOptions } from '../options.js'
 import type { Publisher } from '../publish/publisher.js'
+import { attemptOf } from '../retry/broker-mode.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
 import type { QueuePlan } from '../topology/plan.js'
 import { decodeBody, originalRoutingKey } from './decode.js'
@@ -31,6 +34,8 @@ export interface ConsumerContext {
   /** Keys to open sealed bodies with. */
   keyring: Keyring | undefined
   link: () => Link | undefined
+  /** Whether the current connection's broker delays retries itself (the connect-time probe). */
+  delayedRetry: () => boolean
   /** Declares the queue's topology again (after the broker cancelled the consumer). */
   redeclare: (plan: QueuePlan, link: Link) => Promise<void>
   onBrokerCancel: (queue: string, phase: 'cancelled' | 'resumed') => void
@@ -147,7 +152,10 @@ export class Consumer implements ConsumerHandle {
     if (state?.open && state.consumerTag) {
       await state.channel.cancel(state.consumerTag).catch(() => {})
     }
-    // Prefetched deliveries not yet started go back to the queue when the channel closes.
+    // Prefetched deliveries not yet started go back to the queue, by a nack: on 4.3 a channel
+    // closing on them would count a failed delivery (x-delivery-count, the delivery limit) and
+    // hold them back under delayed retry; a nack does neither.
+    for (const [waitingState, delivery] of this.#waiting) this.#nack(waitingState, delivery)
     this.#waiting = []
     await this.#idle()
     this.#state = undefined
@@ -208,12 +216,12 @@ export class Consumer implements ConsumerHandle {
 
   async #process(delivery: ConsumeMessage): Promise<Outcome> {
     const headers = delivery.properties.headers ?? {}
-    const previous = Number(headers[HEADERS.attempt] ?? 0)
-    const attempt = (Number.isFinite(previous) && previous > 0 ? previous : 0) + 1
+    const brokerRetry = this.plan.brokerRetry !== undefined && this.context.delayedRetry()
+    const attempt = attemptOf(headers, brokerRetry)
     const tracing = this.context.tracing
-    if (!tracing) return this.#decide(delivery, headers, attempt)
+    if (!tracing) return this.#decide(delivery, headers, attempt, brokerRetry)
     const span = tracing.startProcess(this.queue, delivery, attempt)
-    const outcome = await span.run(() => this.#decide(delivery, headers, attempt))
+    const outcome = await span.run(() => this.#decide(delivery, headers, attempt, brokerRetry))
     if (outcome.kind === 'ack') span.end('ack')
     else span.end(outcome.route.kind === 'retry' ? 'retry' : 'dead_letter', outcome.error)
     return outcome
@@ -223,6 +231,7 @@ export class Consumer implements ConsumerHandle {
     delivery: ConsumeMessage,
     headers: Record<string, unknown>,
     attempt: number,
+    brokerRetry: boolean,
   ): Promise<Outcome> {
     const routingKey = originalRoutingKey(delivery)
     const decoded = decodeBody(delivery, this.context.messages, routingKey, this.context.keyring)
@@ -274,7 +283,8 @@ export class Consumer implements ConsumerHandle {
       return { kind: 'ack' }
     } catch (error) {
       if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
-      return { kind: 'fail', route: routeFailure(this.plan, attempt, error), error, attempt }
+      const route = routeFailure(this.plan, attempt, error, brokerRetry)
+      return { kind: 'fail', route, error, attempt }
     } finally {
       observer?.handled((performance.now() - started) / 1000)
     }
@@ -305,6 +315,22 @@ export class Consumer implements ConsumerHandle {
       return
     }
     const { route, error, attempt } = outcome
+    const fields = {
+      messageId: delivery.properties.messageId as unknown,
+      queue: this.queue,
+      attempt,
+      error: errorFields(error),
+    }
+    if (route.kind === 'retry' && route.via === 'broker') {
+      // Back to the queue by basic.reject, which raises x-delivery-count (the next attempt's
+      // number) and makes the broker hold it for the delay; a nack would do neither.
+      this.#requeueFailed(state, delivery)
+      this.#observer?.retry()
+      const durationMs = Date.now() - startedAt
+      const retried = { ...fields, durationMs, target: route.queue, delayMs: route.delayMs }
+      this.context.logger.info({ event: 'retried', ...retried })
+      return
+    }
     if (route.kind === 'dead-letter' && route.queue === undefined) {
       // No DLQ declared: reject without requeue, so dead-lettering the operator configured
       // (a policy, or the queue's own arguments) still applies; without any, the broker drops it.
@@ -341,17 +367,11 @@ export class Consumer implements ConsumerHandle {
     this.#ack(state, delivery)
     if (route.kind === 'retry') this.#observer?.retry()
     else this.#observer?.deadLetter()
-    const fields = {
-      messageId: options.messageId,
-      queue: this.queue,
-      attempt,
-      durationMs: Date.now() - startedAt,
-      error: errorFields(error),
-    }
+    const done = { ...fields, messageId: options.messageId, durationMs: Date.now() - startedAt }
     if (route.kind === 'retry') {
-      this.context.logger.info({ event: 'retried', ...fields, target, delayMs: route.delayMs })
+      this.context.logger.info({ event: 'retried', ...done, target, delayMs: route.delayMs })
     } else {
-      this.context.logger.warn({ event: 'dead-lettered', ...fields, target, reason: route.reason })
+      this.context.logger.warn({ event: 'dead-lettered', ...done, target, reason: route.reason })
     }
   }
 
@@ -363,6 +383,10 @@ export class Consumer implements ConsumerHandle {
 
   #reject(state: ChannelState, delivery: ConsumeMessage): void {
     if (state.open && state === this.#state) state.channel.nack(delivery, false, false)
+  }
+
+  #requeueFailed(state: ChannelState, delivery: ConsumeMessage): void {
+    if (state.open && state === this.#state) state.channel.reject(delivery, true)
   }
 
   #nack(state: ChannelState, delivery: ConsumeMessage): void {

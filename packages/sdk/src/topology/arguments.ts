@@ -1,18 +1,29 @@
+import { brokerRetryArguments } from '../retry/broker-mode.js'
 import type { QueuePlan } from './plan.js'
 
 /** What the declaration depends on in the broker: quorum defaults changed in 4.0. */
 export interface BrokerFeatures {
   /** RabbitMQ 4.x gives quorum queues a delivery limit of 20 unless told otherwise. */
   quorumDefaultDeliveryLimit: boolean
+  /** The connect-time probe saw the broker delay a rejected message (never the version). */
+  delayedRetry: boolean
 }
 
-export function brokerFeatures(serverVersion: string): BrokerFeatures {
+export function brokerFeatures(serverVersion: string, delayedRetry = false): BrokerFeatures {
   const major = Number.parseInt(serverVersion.split('.')[0] ?? '', 10)
-  return { quorumDefaultDeliveryLimit: Number.isFinite(major) && major >= 4 }
+  return { quorumDefaultDeliveryLimit: Number.isFinite(major) && major >= 4, delayedRetry }
+}
+
+/** Whether this queue's retries are the broker's on a broker with these features. */
+export function usesBrokerRetry(plan: QueuePlan, features: BrokerFeatures): boolean {
+  return plan.brokerRetry !== undefined && features.delayedRetry
 }
 
 /** Arguments of the work queue `Q` (DESIGN.md section 1). */
-export function workQueueArguments(plan: QueuePlan): Record<string, unknown> {
+export function workQueueArguments(
+  plan: QueuePlan,
+  features?: BrokerFeatures,
+): Record<string, unknown> {
   const args: Record<string, unknown> = { 'x-queue-type': plan.type }
   if (plan.deadLetterQueue) {
     args['x-dead-letter-exchange'] = ''
@@ -28,6 +39,9 @@ export function workQueueArguments(plan: QueuePlan): Record<string, unknown> {
     }
   }
   if (plan.maxPriority !== undefined) args['x-max-priority'] = plan.maxPriority
+  if (plan.brokerRetry && features && usesBrokerRetry(plan, features)) {
+    Object.assign(args, brokerRetryArguments(plan.brokerRetry))
+  }
   return { ...args, ...plan.arguments }
 }
 

@@ -3,6 +3,7 @@ import { TopologyError } from '../errors.js'
 import {
   deadLetterQueueArguments,
   retryQueueArguments,
+  usesBrokerRetry,
   workQueueArguments,
   type BrokerFeatures,
 } from './arguments.js'
@@ -52,14 +53,20 @@ async function declareQueue(channel: Channel, plan: QueuePlan, features: BrokerF
       }),
     )
   }
-  const tiers = new Map(plan.retryTiers.map((tier) => [tier.queue, tier.delayMs]))
+  // Broker retries wait in the work queue itself: no tier to declare.
+  const tiers = usesBrokerRetry(plan, features)
+    ? new Map<string, number>()
+    : new Map(plan.retryTiers.map((tier) => [tier.queue, tier.delayMs]))
   for (const [queue, delayMs] of tiers) {
     await step(() =>
       channel.assertQueue(queue, { durable: true, arguments: retryQueueArguments(plan, delayMs) }),
     )
   }
   await step(() =>
-    channel.assertQueue(plan.name, { durable: true, arguments: workQueueArguments(plan) }),
+    channel.assertQueue(plan.name, {
+      durable: true,
+      arguments: workQueueArguments(plan, features),
+    }),
   )
   for (const binding of plan.bindings) {
     if (binding.exchange === '') continue // the default exchange binds every queue by name

@@ -1,5 +1,6 @@
 import { toMs } from '../duration.js'
 import { WarrenError } from '../errors.js'
+import { checkBrokerRetry } from '../retry/broker-mode.js'
 import { checkMaxPriority } from './priority.js'
 import type { TopologyDefinition } from './types.js'
 
@@ -49,6 +50,7 @@ export function defineTopology<const T extends TopologyDefinition>(definition: T
           throw new WarrenError('TOPOLOGY_INVALID', `queue '${name}': delays must be positive`)
         }
       }
+      checkBrokerRetry(name, queue)
     }
   }
   return definition

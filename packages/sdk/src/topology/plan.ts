@@ -1,4 +1,5 @@
 import { toMs } from '../duration.js'
+import { brokerRetryOf, checkBrokerRetry, type BrokerRetry } from '../retry/broker-mode.js'
 import { deadLetterQueueName, retryQueueName } from './names.js'
 import { checkMaxPriority } from './priority.js'
 import type { QueueDefinition, RetryDefinition, TopologyDefinition } from './types.js'
@@ -16,6 +17,11 @@ export interface QueuePlan {
   maxAttempts: number
   /** The tier queue for each retry: `retryTiers[n-1]` after attempt n fails. */
   retryTiers: { queue: string; delayMs: number }[]
+  /**
+   * Retry mode `broker` was asked for: the broker's schedule for the same delays. Used where
+   * the connect-time probe found native delayed retry; elsewhere the tiers above are.
+   */
+  brokerRetry: BrokerRetry | undefined
   bindings: { exchange: string; routingKey: string }[]
   /** `x-max-priority` of the work queue, undefined for none. */
   maxPriority: number | undefined
@@ -24,6 +30,7 @@ export interface QueuePlan {
 
 export function planQueue(name: string, definition: QueueDefinition): QueuePlan {
   checkMaxPriority(name, definition)
+  checkBrokerRetry(name, definition)
   const retry =
     definition.retry === false
       ? { delays: [], maxAttempts: 1 }
@@ -35,6 +42,8 @@ export function planQueue(name: string, definition: QueueDefinition): QueuePlan 
     if (delay === undefined) break
     retryTiers.push({ queue: retryQueueName(name, delay), delayMs: toMs(delay) })
   }
+  const schedule =
+    retry.mode === 'broker' ? brokerRetryOf(retryTiers.map((t) => t.delayMs)) : undefined
   return {
     name,
     type: definition.type ?? 'quorum',
@@ -42,6 +51,7 @@ export function planQueue(name: string, definition: QueueDefinition): QueuePlan 
     deadLetterQueue: definition.deadLetter === false ? undefined : deadLetterQueueName(name),
     maxAttempts: retry.maxAttempts,
     retryTiers,
+    brokerRetry: typeof schedule === 'object' ? schedule : undefined,
     bindings: (definition.bindings ?? []).map((b) => ({
       exchange: b.exchange,
       routingKey: b.routingKey ?? '',

@@ -22,6 +22,17 @@ export interface RetryDefinition {
   delays: readonly Duration[]
   /** Attempts in all, the first try included; attempt `maxAttempts` failing dead-letters. */
   maxAttempts: number
+  /**
+   * Who holds a message between attempts. `tiers`: the SDK publishes it to the TTL queue
+   * `Q.retry.<delay>`, which dead-letters it back to `Q`. `broker`: the SDK returns it to `Q`
+   * and the quorum queue's own delayed retry (RabbitMQ 4.3, `x-delayed-retry-*`) holds it. The
+   * broker's backoff is linear (`min(delays[0] * n, last delay)`), so `delays` must follow it,
+   * e.g. `['1s', '2s', '3s']` or `['5s']`. Where the connect-time probe finds the broker does not
+   * delay retries, `broker` falls back to tiers with the same delays (logged, and in
+   * `broker.diagnostics.retry`). Quorum queues only.
+   * @default 'tiers'
+   */
+  mode?: 'tiers' | 'broker'
 }
 
 export interface QueueDefinition {
