@@ -143,4 +143,67 @@ describe("retry mode 'broker'", () => {
       await broker.close()
     }
   })
+
+  it("counts a consumer lost mid-handler as an attempt on the broker's path only, and never a cancel's unstarted deliveries", async () => {
+    const broker = await connect({ url: vhost.url, topology, closeTimeout: '2s' })
+    try {
+      const supported = broker.diagnostics.delayedRetry?.supported === true
+      const seen: { body: string; attempt: number; at: number }[] = []
+      let lost = false
+      await broker.consume('billing.broker', async (msg) => {
+        const body = (msg.body as { orderId: string }).orderId
+        seen.push({ body, attempt: msg.attempt, at: Date.now() })
+        if (body === 'o-lost' && !lost) {
+          lost = true
+          // The connection goes while this handler runs: its ack is never sent.
+          await vhost.closeConnections()
+          await new Promise((resolve) => setTimeout(resolve, 200))
+        }
+      })
+      await broker.publish('orders', 'order.broker', { orderId: 'o-lost' })
+      await waitFor(() => seen.length === 2, 'the redelivery after the lost connection')
+      // 4.3 counts the lost delivery as failed (x-delivery-count), so broker mode sees attempt 2,
+      // after the queue's delay; tiers mode counts only the attempts its copies record.
+      expect(seen.map((s) => s.attempt)).toEqual(supported ? [1, 2] : [1, 1])
+    } finally {
+      await broker.close()
+    }
+
+    const again = await connect({ url: vhost.url, topology })
+    try {
+      let release: () => void = () => {}
+      const blocked = new Promise<void>((resolve) => (release = resolve))
+      const first: string[] = []
+      const consumer = await again.consume(
+        'billing.broker',
+        async (msg) => {
+          first.push((msg.body as { orderId: string }).orderId)
+          await blocked
+        },
+        { prefetch: 5, concurrency: 1 },
+      )
+      for (const orderId of ['c-1', 'c-2', 'c-3']) {
+        await again.publish('orders', 'order.broker', { orderId })
+      }
+      await waitFor(() => first.length === 1, 'the first handler')
+      const cancelled = consumer.cancel()
+      release()
+      await cancelled
+      const later: { orderId: string; attempt: number; at: number }[] = []
+      const resumedAt = Date.now()
+      await again.consume('billing.broker', (msg) => {
+        later.push({ ...(msg.body as { orderId: string }), attempt: msg.attempt, at: Date.now() })
+      })
+      await waitFor(() => later.length === 2, 'the two deliveries the cancel returned')
+      expect(first).toEqual(['c-1'])
+      expect(later.map((l) => [l.orderId, l.attempt])).toEqual([
+        ['c-2', 1],
+        ['c-3', 1],
+      ])
+      // Not held back by the delayed retry either (its first delay is 300 ms).
+      expect(Math.max(...later.map((l) => l.at - resumedAt))).toBeLessThan(250)
+    } finally {
+      await again.close()
+    }
+  })
 })
