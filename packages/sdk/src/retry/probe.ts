@@ -9,6 +9,8 @@ export interface DelayedRetrySupport {
   reason: string
   /** How long the rejected probe message was held, when it came back. */
   heldMs?: number
+  /** How long the same message took to come back after a nack (never delayed): the baseline. */
+  baselineMs?: number
 }
 
 /** The probe queue's delay: well above an immediate redelivery (a few ms), cheap at connect. */
@@ -20,8 +22,10 @@ const PROBE_TIMEOUT_MS = 3_000
  * `x-delayed-retry-type: 'bogus'`, 3.10 accepts the arguments and ignores them). One message in
  * a durable quorum queue of a unique name (transient non-exclusive queues are a deprecated
  * feature 4.x may deny; `x-expires` removes it should this process die before deleting it),
- * rejected with requeue once: supported when it comes back held for about the delay and with
- * `x-delivery-count`, the count broker mode reads attempts from.
+ * nacked once (`failed` never delays a nack: the broker's own redelivery time, so a loaded broker
+ * is not taken for a delaying one), then rejected once: supported when the reject came back held
+ * about the delay longer than the nack, and with `x-delivery-count`, the count broker mode reads
+ * attempts from.
  */
 export async function probeDelayedRetry(model: ChannelModel): Promise<DelayedRetrySupport> {
   const queue = `warren.probe.delayed-retry.${uuidv7()}`
@@ -35,33 +39,37 @@ export async function probeDelayedRetry(model: ChannelModel): Promise<DelayedRet
         ...brokerRetryArguments({ minMs: PROBE_DELAY_MS, maxMs: PROBE_DELAY_MS }),
       },
     })
-    const held = await rejectOnce(channel, queue)
+    const held = await returnTwice(channel, queue)
     if (held === undefined) {
       return {
         supported: false,
         reason: `a rejected message did not come back within ${PROBE_TIMEOUT_MS} ms`,
       }
     }
-    if (held.ms < PROBE_DELAY_MS * 0.75) {
+    const measured = { heldMs: held.rejectMs, baselineMs: held.nackMs }
+    if (held.rejectMs - held.nackMs < PROBE_DELAY_MS * 0.75) {
       return {
         supported: false,
         reason:
           `the broker accepts x-delayed-retry-* but redelivered a rejected message after ` +
-          `${held.ms} ms instead of holding it ${PROBE_DELAY_MS} ms: no native delayed retry`,
-        heldMs: held.ms,
+          `${held.rejectMs} ms (a nacked one after ${held.nackMs} ms) instead of holding it ` +
+          `${PROBE_DELAY_MS} ms: no native delayed retry`,
+        ...measured,
       }
     }
     if (held.deliveryCount !== 1) {
       return {
         supported: false,
         reason: `the broker delayed a rejected message but set no x-delivery-count to count attempts by`,
-        heldMs: held.ms,
+        ...measured,
       }
     }
     return {
       supported: true,
-      reason: `the broker held a rejected message ${held.ms} ms (x-delayed-retry-min ${PROBE_DELAY_MS})`,
-      heldMs: held.ms,
+      reason:
+        `the broker held a rejected message ${held.rejectMs} ms, a nacked one ${held.nackMs} ms ` +
+        `(x-delayed-retry-min ${PROBE_DELAY_MS})`,
+      ...measured,
     }
   } catch (error) {
     return {
@@ -91,27 +99,38 @@ async function openChannel(model: ChannelModel): Promise<Channel> {
   return channel
 }
 
-/** Publishes one message, rejects its first delivery, and times the second. */
-function rejectOnce(
-  channel: Channel,
-  queue: string,
-): Promise<{ ms: number; deliveryCount: unknown } | undefined> {
+interface Returns {
+  nackMs: number
+  rejectMs: number
+  deliveryCount: unknown
+}
+
+/** Publishes one message, nacks its first delivery, rejects the second, times both returns. */
+function returnTwice(channel: Channel, queue: string): Promise<Returns | undefined> {
   return new Promise((resolve, reject) => {
-    let rejectedAt: number | undefined
+    let deliveries = 0
+    let returnedAt = 0
+    let nackMs = 0
     const timer = setTimeout(() => resolve(undefined), PROBE_TIMEOUT_MS)
     channel.sendToQueue(queue, Buffer.from('warren delayed-retry probe'))
     channel
       .consume(queue, (delivery) => {
         if (delivery === null) return
-        if (rejectedAt === undefined) {
-          rejectedAt = Date.now()
+        deliveries++
+        const now = Date.now()
+        if (deliveries === 1) {
+          channel.nack(delivery, false, true)
+        } else if (deliveries === 2) {
+          nackMs = now - returnedAt
           channel.reject(delivery, true)
+        } else {
+          clearTimeout(timer)
+          channel.ack(delivery)
+          const deliveryCount: unknown = delivery.properties.headers?.['x-delivery-count']
+          resolve({ nackMs, rejectMs: now - returnedAt, deliveryCount })
           return
         }
-        clearTimeout(timer)
-        channel.ack(delivery)
-        const ms = Date.now() - rejectedAt
-        resolve({ ms, deliveryCount: delivery.properties.headers?.['x-delivery-count'] })
+        returnedAt = now
       })
       .catch((error: unknown) => {
         clearTimeout(timer)
