@@ -12,7 +12,7 @@ import type { AppEnv } from './context.js'
 import { createDeadLetterModule } from './dead-letters/module.js'
 import { createDiscovery, queueFacts } from './discovery/index.js'
 import { AmqpPool } from './rabbit/amqp.js'
-import { createManagementClient, type ManagementClient } from './rabbit/management.js'
+import { createManagementClient } from './rabbit/management.js'
 import { createPrometheusClient } from './rabbit/prometheus.js'
 import { probeAmqpUrls } from './routes/amqp-probe.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -28,7 +28,7 @@ import { sessionRoutes } from './routes/session.js'
 import { csrf } from './security/csrf.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
-import { withBrokerStats } from './stats/index.js'
+import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
 
 /** Replaceable parts, for tests and embedding. */
 export interface AppOverrides {
@@ -50,7 +50,7 @@ export interface WarrenApp {
    * The management API as the routes read it: on a broker without statistics, its counts come
    * from passive declares and its rates from the Prometheus plugin.
    */
-  management: ManagementClient
+  management: StatsAwareManagement
   /** Stops timers and closes AMQP connections. */
   close(): Promise<void>
 }

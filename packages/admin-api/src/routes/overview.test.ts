@@ -35,12 +35,19 @@ describe('overview and dead-letter list', () => {
 
   it('GET /api/overview gives broker version and nodes, totals, rates and dead-letter counts', async () => {
     // The node the broker under test calls itself (rabbit@<host> as packaged, any name elsewhere).
-    const { node } = (await (await management('GET', '/api/overview')).json()) as { node: string }
+    const { node, disable_stats } = (await (await management('GET', '/api/overview')).json()) as {
+      node: string
+      disable_stats?: boolean
+    }
     const body = await get('/api/overview')
     expect(body).toMatchObject({
       broker: {
         version: expect.stringMatching(/^\d+\.\d+\.\d+/),
         nodes: expect.arrayContaining([expect.objectContaining({ name: node, running: true })]),
+        // A broker without statistics is read by declares and Prometheus, kept since the first read.
+        statistics: disable_stats
+          ? { source: 'prometheus', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }
+          : { source: 'management', since: null },
       },
       totals: { queues: expect.any(Number), messages: expect.any(Number) },
       rates: {

@@ -22,6 +22,7 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
     const ownTotals = s.config.vhosts !== undefined || overview.queue_totals?.messages === undefined
     const deadLetterQueues = topology.queues.filter((q) => q.role === 'dead-letter')
     const deadLetterRates = await deadLetterHistory(deadLetterQueues)
+    const statistics = s.management.statistics()
     return c.json({
       broker: {
         version: overview.rabbitmq_version ?? overview.product_version ?? null,
@@ -32,6 +33,14 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
           running: node.running ?? false,
           type: node.type ?? null,
         })),
+        // Without the management plugin's statistics, history starts when this API first read.
+        statistics:
+          statistics.source === 'management'
+            ? { source: 'management', since: null }
+            : {
+                source: 'prometheus',
+                since: statistics.since === null ? null : new Date(statistics.since).toISOString(),
+              },
       },
       totals: {
         // The broker's totals count every vhost, and a broker without statistics has none: then

@@ -4,13 +4,13 @@ import type { SessionStore } from '../auth/sessions.js'
 import type { TokenVerifier } from '../auth/tokens.js'
 import type { Config } from '../config.js'
 import type { Discovery } from '../discovery/index.js'
-import type { ManagementClient } from '../rabbit/management.js'
 import type { Logger } from '../security/logger.js'
+import type { StatsAwareManagement } from '../stats/index.js'
 
 /** What the routes work with; `createApp` wires the real ones. */
 export interface Services {
   config: Config
-  management: ManagementClient
+  management: StatsAwareManagement
   discovery: Discovery
   audit: AuditLog
   sessions: SessionStore

@@ -28,8 +28,18 @@ export interface BrokerStatsOptions {
   intervalMs?: number
 }
 
+/**
+ * Where the figures come from: the management API's own statistics, or (a broker without them)
+ * passive declares and the Prometheus plugin, with history only since `since` (epoch ms of this
+ * API's first reading; null before it), as nothing kept the broker's past.
+ */
+export type BrokerStatistics =
+  { source: 'management' } | { source: 'prometheus'; since: number | null }
+
 /** A management client that fills in what a broker without statistics leaves out. */
 export interface StatsAwareManagement extends ManagementClient {
+  /** Where the figures come from, as far as the last answer of the broker says. */
+  statistics(): BrokerStatistics
   /** Stops the background readings. */
   close(): void
 }
@@ -59,6 +69,8 @@ export function withBrokerStats(
   let reading: Promise<void> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let warned = false
+  let disabled = false
+  let firstReadingAt: number | null = null
 
   /** A reading at most {@link FRESH_MS} old; none when the plugin cannot be read. */
   async function fresh(): Promise<MetricsReading | undefined> {
@@ -67,7 +79,9 @@ export function withBrokerStats(
     reading ??= options.prometheus
       .read(options.vhosts)
       .then((value) => {
-        history.add({ t: now(), reading: value })
+        const t = now()
+        firstReadingAt ??= t
+        history.add({ t, reading: value })
         warned = false
       })
       .catch((error: unknown) => {
@@ -81,6 +95,7 @@ export function withBrokerStats(
   }
 
   function startReadings() {
+    disabled = true
     if (timer) return
     timer = setInterval(() => void fresh(), options.intervalMs ?? 10_000)
     timer.unref()
@@ -165,7 +180,10 @@ export function withBrokerStats(
     ...client,
     async overview(window) {
       const overview = await client.overview(window)
-      if (overview.disable_stats !== true) return overview
+      if (overview.disable_stats !== true) {
+        disabled = false
+        return overview
+      }
       startReadings()
       const metrics = await fresh()
       const total =
@@ -194,6 +212,8 @@ export function withBrokerStats(
       const [one] = await filled([await client.queue(vhost, name, window)], window)
       return one as ManagementQueue
     },
+    statistics: () =>
+      disabled ? { source: 'prometheus', since: firstReadingAt } : { source: 'management' },
     close() {
       if (timer) clearInterval(timer)
       timer = undefined

@@ -34,6 +34,15 @@ export function OverviewScreen() {
               {o.broker.nodes
                 .map((node) => `${node.name}${node.running ? '' : ' (down)'}`)
                 .join(', ')}
+              {o.broker.statistics.source === 'prometheus' ? (
+                <span data-testid="statistics-source">
+                  {' '}
+                  · no management statistics: counts by queue declare, rates from Prometheus
+                  {o.broker.statistics.since
+                    ? `, history since ${new Date(o.broker.statistics.since).toLocaleTimeString()}`
+                    : ''}
+                </span>
+              ) : null}
             </p>
           ) : null}
         </div>
