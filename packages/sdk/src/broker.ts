@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: this is the public `Broker` API, one method per call with its docs;
+// each feature's logic lives in its own module (publish/, consume/, retry/, ...) and is wired here.
 import { EventEmitter } from 'node:events'
 import type { Options } from 'amqplib'
 import { Cron } from 'croner'

@@ -176,8 +176,12 @@ export class Consumer implements ConsumerHandle {
   }
 
   #onDelivery(state: ChannelState, delivery: ConsumeMessage): void {
-    // Cancelling: the channel's close returns this one to the queue.
-    if (this.#cancelled) return
+    // Arrived while cancelling (before the broker's cancel-ok): back to the queue by a nack, as
+    // cancel() returns the unstarted ones, not by the channel's close (a failed delivery on 4.x).
+    if (this.#cancelled) {
+      this.#nack(state, delivery)
+      return
+    }
     if (this.#active < this.options.concurrency) void this.#run(state, delivery)
     else this.#waiting.push([state, delivery])
   }

@@ -45,7 +45,7 @@ export function checkBrokerRetry(name: string, queue: QueueDefinition): void {
   if (typeof schedule === 'string') throw invalid(schedule)
   // Every failed attempt raises x-delivery-count, which the delivery limit counts: below
   // maxAttempts - 1 the broker would dead-letter (x-death only) before the SDK's last attempt.
-  const limit = queue.deliveryLimit ?? 20
+  const limit = queue.deliveryLimit ?? 20 // DEFAULT_DELIVERY_LIMIT (plan.ts imports this file)
   if (limit < retry.maxAttempts - 1) {
     throw invalid(
       `retry mode 'broker' needs deliveryLimit >= maxAttempts - 1 (${limit} < ${retry.maxAttempts - 1})`,
