@@ -85,6 +85,7 @@ const NO_FACTS: DeadLetterFacts = {
   attempts: null,
   error: null,
   deadLetteredAt: null,
+  explanation: null,
 }
 
 /**

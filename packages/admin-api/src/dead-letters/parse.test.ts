@@ -38,6 +38,7 @@ describe('parseDeadLetter', () => {
         stack: 'CardDeclined: card declined\n    at charge (charge.ts:10:5)',
       },
       deadLetteredAt: '2026-01-02T03:04:05.000Z',
+      explanation: 'All 5 attempts failed; the last error is shown.',
     })
   })
 
@@ -158,6 +159,7 @@ describe('parseDeadLetter', () => {
         stack: '   at Shop.SubmitOrderConsumer.Consume()',
       },
       deadLetteredAt: '2026-03-04T05:06:07.123Z',
+      explanation: null,
     })
   })
 
@@ -187,6 +189,7 @@ describe('parseDeadLetter', () => {
       attempts: null,
       error: null,
       deadLetteredAt: null,
+      explanation: null,
     })
   })
 })

@@ -11,6 +11,7 @@ import type { ErrorFacts, Headers, Source } from './producers/source.js'
 import { latest } from './producers/source.js'
 import { spring } from './producers/spring.js'
 import { earlierLives, warren } from './producers/warren.js'
+import { explainReason } from './explain.js'
 import { time } from './time.js'
 
 export { time }
@@ -25,6 +26,8 @@ export interface DeadLetterFacts {
   error: { name: string | null; message: string | null; stack: string | null } | null
   /** The latest death any source records, null when none is known since the last requeue. */
   deadLetteredAt: string | null
+  /** The reason in words, for an operator (explain.ts); null when there is nothing to add. */
+  explanation: string | null
 }
 
 type Described = 'reason' | 'originalQueue' | 'exchange' | 'routingKey'
@@ -51,7 +54,7 @@ export function parseDeadLetter(headers: Headers | undefined): DeadLetterFacts {
   const error = { name: errorOf('name'), message: errorOf('message'), stack: errorOf('stack') }
   const hasError = error.name !== null || error.message !== null || error.stack !== null
   const lives = earlierLives(h)
-  return {
+  const facts = {
     reason: pick('reason') ?? (hasError ? 'exception' : null),
     originalQueue: pick('originalQueue') ?? null,
     exchange: pick('exchange') ?? null,
@@ -60,6 +63,7 @@ export function parseDeadLetter(headers: Headers | undefined): DeadLetterFacts {
     error: hasError ? error : null,
     deadLetteredAt: deadLetteredAt(sources, lives.requeuedAt),
   }
+  return { ...facts, explanation: explainReason(facts) }
 }
 
 /**

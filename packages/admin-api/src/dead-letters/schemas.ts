@@ -99,6 +99,8 @@ export interface MessageView {
   attempts: number | null
   error: { name: string | null; message: string | null; stack: string | null } | null
   deadLetteredAt: string | null
+  /** The reason in words for an operator (what a broker reason means, what to look at). */
+  explanation: string | null
   properties: Record<string, JsonValue>
   headers: Record<string, JsonValue>
   /**

@@ -29,6 +29,7 @@ describe('dead letters of the broker (x-death)', () => {
       attempts: 1,
       error: null,
       deadLetteredAt: '2026-12-01T21:38:32.000Z',
+      explanation: "A consumer of 'w2' rejected it without requeueing and recorded no error.",
     })
   })
 

@@ -49,6 +49,7 @@ describe('dead letters of Celery', () => {
       attempts: 3,
       error: null,
       deadLetteredAt: '2026-12-01T21:55:10.000Z',
+      explanation: "A consumer of 'tasks' rejected it without requeueing and recorded no error.",
     })
   })
 

@@ -42,6 +42,7 @@ describe('dead letters of Rascal', () => {
       attempts: 4,
       error: { name: 'CARD_DECLINED', message: 'card declined', stack: null },
       deadLetteredAt: '2026-12-01T21:54:51.000Z',
+      explanation: null,
     })
   })
 
@@ -67,6 +68,7 @@ describe('dead letters of Rascal', () => {
       attempts: 3,
       error: { name: 'NO_COURIER', message: 'no courier', stack: null },
       deadLetteredAt: null,
+      explanation: null,
     })
   })
 

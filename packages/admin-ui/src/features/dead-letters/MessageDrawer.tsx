@@ -77,7 +77,14 @@ export function MessageDrawer({ message, onClose, onRequeue, onDelete }: Message
           <section className="drawer-section" aria-label="Failure">
             <dl className="kv">
               <dt>Reason</dt>
-              <dd data-testid="drawer-reason">{message.reason ?? '–'}</dd>
+              <dd data-testid="drawer-reason">
+                {message.reason ?? '–'}
+                {message.explanation ? (
+                  <p className="muted" data-testid="drawer-explanation">
+                    {message.explanation}
+                  </p>
+                ) : null}
+              </dd>
               <dt>Original queue</dt>
               <dd>{message.originalQueue ?? '–'}</dd>
               <dt>Exchange / routing key</dt>

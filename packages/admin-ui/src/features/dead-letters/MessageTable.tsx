@@ -175,7 +175,9 @@ export function MessageTable({
                     {label}
                   </button>
                 </span>
-                <span role="cell">{m.reason ?? '–'}</span>
+                <span role="cell" title={m.explanation ?? undefined}>
+                  {m.reason ?? '–'}
+                </span>
                 <span role="cell" className="error-text" title={m.error?.message ?? ''}>
                   {m.error ? [m.error.name, m.error.message].filter(Boolean).join(': ') : '–'}
                 </span>
