@@ -192,19 +192,28 @@ describe('request/reply over direct reply-to', () => {
         .request('pricing', 'quote.get', { sku: 'a', qty: 1 }, { timeout: '10s' })
         .catch((error: unknown) => error)
       await waitFor(() => heldRequests === 1, 'the request at the responder')
+      // Asked the moment the connection is gone (the reconnect may come before the command that
+      // cut it returns): it waits for the reconnect, then gets its answer.
+      const later = new Promise<{ connected: boolean; answer: Promise<unknown> }>((resolve) =>
+        client.once('disconnected', () =>
+          resolve({
+            connected: client.connected,
+            answer: client.request(
+              'pricing',
+              'quote.get',
+              { sku: 'b', qty: 1 },
+              { timeout: '10s' },
+            ),
+          }),
+        ),
+      )
       await vhost.closeConnections()
       expect(await inFlight).toMatchObject({ code: 'REPLY_LOST' })
       release()
 
-      // Asked while the connection is down: it waits for the reconnect, then gets its answer.
-      expect(client.connected).toBe(false)
-      const later = await client.request(
-        'pricing',
-        'quote.get',
-        { sku: 'b', qty: 1 },
-        { timeout: '10s' },
-      )
-      expect(later).toEqual({ sku: 'b' })
+      const asked = await later
+      expect(asked.connected).toBe(false)
+      expect(await asked.answer).toEqual({ sku: 'b' })
       expect(reconnects).toBe(1)
       expect(client.diagnostics.pendingRequests).toBe(0)
     } finally {
