@@ -18,7 +18,6 @@ import { sleep, waitFor } from './harness/wait.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MAIN = join(ROOT, 'packages/admin-api/src/main.ts')
-const TSX = join(ROOT, 'packages/admin-api/node_modules/.bin/tsx')
 const TOKEN = 'fault-suite-admin-token-0123456789'
 const DLQ = 'refund.poison'
 const COUNT = 3000
@@ -54,7 +53,11 @@ const exited = (child: ChildProcess) =>
 
 /** The admin API in a process of its own, so that it can be killed mid-reading. */
 async function startAdminApi(vhost: string, dataDir: string, port: number) {
-  const child: ChildProcess = spawn(TSX, [MAIN], {
+  // The admin API's own process, not a tsx wrapper around it: SIGKILL must reach it, or a
+  // wrapper's orphan would go on reading (and writing its data folder) after the kill.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    // `tsx` resolves from the test package.
+    cwd: join(ROOT, 'test'),
     env: {
       ...process.env,
       WARREN_AMQP_URL: node.url,

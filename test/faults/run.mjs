@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `pnpm test:faults [--ci] [vitest options]`: runs the fault suite (test/faults) with vitest.
-// --ci runs the single-node subset that fits in CI; without it every scenario runs, the 3-node
-// cluster ones included. The table is printed at the end and written to reports/faults.json.
-// Afterwards it checks that no RabbitMQ node or data folder of the suite was left behind.
+// `pnpm test:faults [--ci] [--broker 3.10|4.3] [vitest options]`: runs the fault suite
+// (test/faults) with vitest. --ci runs the single-node subset that fits in CI; without it every
+// scenario runs, the 3-node cluster ones included. --broker picks the RabbitMQ of the suite's own
+// throwaway nodes: 3.10 (default) runs the machine's binaries, 4.3 chrooted RabbitMQ 4.3 nodes of
+// scripts/rabbitmq.mjs (root folder WARREN_RABBITMQ_DIR; needs root, see the README). The table
+// is printed at the end and written to reports/faults.json. Afterwards it checks that no RabbitMQ
+// node or data folder of the suite was left behind.
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -17,7 +20,14 @@ const NODE_PREFIX = 'warren-f'
 
 const args = process.argv.slice(2)
 const ci = args.includes('--ci')
-const rest = args.filter((arg) => arg !== '--ci')
+const brokerAt = args.indexOf('--broker')
+const broker = brokerAt === -1 ? '3.10' : args[brokerAt + 1]
+if (broker !== '3.10' && broker !== '4.3') {
+  console.error(`[faults] --broker takes 3.10 or 4.3, not ${broker}`)
+  process.exit(2)
+}
+const rest = args.filter((arg, i) => arg !== '--ci' && i !== brokerAt && i !== brokerAt + 1)
+const rabbitmqDir = resolve(process.env.WARREN_RABBITMQ_DIR ?? join(root, '.cache/rabbitmq-4.3'))
 const files = ci ? CI_FILES : []
 
 const startedAt = Date.now()
@@ -25,7 +35,11 @@ const code = await new Promise((resolve) => {
   const child = spawn(
     join(root, 'node_modules/.bin/vitest'),
     ['run', '--config', join(here, 'vitest.config.ts'), ...files, ...rest],
-    { cwd: root, stdio: 'inherit' },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, WARREN_FAULTS_BROKER: broker, WARREN_RABBITMQ_DIR: rabbitmqDir },
+    },
   )
   const forward = (signal) => child.kill(signal)
   process.on('SIGINT', forward)
@@ -33,7 +47,7 @@ const code = await new Promise((resolve) => {
   child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)))
 })
 console.log(
-  `[faults] ${ci ? 'CI subset' : 'full suite'} took ${Math.round((Date.now() - startedAt) / 1000)}s`,
+  `[faults] ${ci ? 'CI subset' : 'full suite'} on RabbitMQ ${broker} took ${Math.round((Date.now() - startedAt) / 1000)}s`,
 )
 
 // A stopped VM's helper processes take a moment to exit: look again before complaining.
@@ -79,6 +93,11 @@ function leftoverFolders() {
       continue
     }
     if (nodes.some((n) => n.startsWith(NODE_PREFIX))) found.push(join(tmpdir(), entry))
+  }
+  // The 4.3 nodes' data, inside the root folder.
+  const nodesDir = join(rabbitmqDir, 'var/lib/warren')
+  for (const entry of existsSync(nodesDir) ? readdirSync(nodesDir) : []) {
+    if (entry.startsWith(NODE_PREFIX)) found.push(join(nodesDir, entry))
   }
   return found
 }

@@ -20,6 +20,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { startRabbitNode43 } from './rabbit-node-43.js'
 
 const run = promisify(execFile)
 const BIN = process.env.RABBITMQ_BIN_DIR ?? '/usr/lib/rabbitmq/bin'
@@ -78,10 +79,23 @@ export interface RabbitNode {
   stop(): Promise<void>
 }
 
-/** Starts a fresh single RabbitMQ node and resolves once it accepts AMQP connections. */
+/**
+ * Starts a fresh single RabbitMQ node and resolves once it accepts AMQP connections: of the
+ * machine's binaries, or a chrooted RabbitMQ 4.3 node when WARREN_FAULTS_BROKER is `4.3`
+ * (rabbit-node-43.ts).
+ */
 export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<RabbitNode> {
   const id = randomBytes(4).toString('hex')
   const name = options.nodeName ?? `warren-t${id}@localhost`
+  if (process.env.WARREN_FAULTS_BROKER === '4.3') {
+    const ports = {
+      port: options.port ?? (await freePort()),
+      distPort: options.distPort ?? (await freePort()),
+      managementPort: options.managementPort ?? (await freePort()),
+      prometheusPort: await freePort(),
+    }
+    return startRabbitNode43(name, ports, options, waitForAmqp)
+  }
   const dir = await mkdtemp(join(tmpdir(), `warren-rabbit-${id}-`))
   const port = options.port ?? (await freePort())
   const distPort = options.distPort ?? (await freePort())
