@@ -48,6 +48,37 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Rabbit
   const prefix = options.prefix ?? `warren-c${randomBytes(3).toString('hex')}-`
   const plugins = options.plugins ?? ['rabbitmq_management']
   const nodes: RabbitNode[] = []
+  const cluster = clusterOf(nodes)
+
+  try {
+    // Booting in parallel is faster even on two cores: most of a boot is waiting.
+    const started = await Promise.allSettled(
+      Array.from({ length: size }, (_, i) =>
+        startRabbitNode({
+          nodeName: `${prefix}${i + 1}@localhost`,
+          plugins,
+          ...(options.config && { config: options.config }),
+        }),
+      ),
+    )
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value)
+    const failed = started.find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
+    const [seed, ...others] = nodes as [RabbitNode, ...RabbitNode[]]
+    for (const node of others) await node.join(seed)
+    await cluster.waitForRunning()
+  } catch (error) {
+    await cluster.stop()
+    throw error
+  }
+  return cluster
+}
+
+/**
+ * The cluster view of `nodes` (which may still grow: the array is read on every call), for
+ * clusters this module does not start itself, e.g. partition-cluster.ts.
+ */
+export function clusterOf(nodes: RabbitNode[]): RabbitCluster {
   const cluster: RabbitCluster = {
     nodes,
     get urls() {
@@ -93,28 +124,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Rabbit
     async stop() {
       await Promise.allSettled(nodes.map((node) => node.stop()))
     },
-  }
-
-  try {
-    // Booting in parallel is faster even on two cores: most of a boot is waiting.
-    const started = await Promise.allSettled(
-      Array.from({ length: size }, (_, i) =>
-        startRabbitNode({
-          nodeName: `${prefix}${i + 1}@localhost`,
-          plugins,
-          ...(options.config && { config: options.config }),
-        }),
-      ),
-    )
-    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value)
-    const failed = started.find((result) => result.status === 'rejected')
-    if (failed) throw failed.reason
-    const [seed, ...others] = nodes as [RabbitNode, ...RabbitNode[]]
-    for (const node of others) await node.join(seed)
-    await cluster.waitForRunning()
-  } catch (error) {
-    await cluster.stop()
-    throw error
   }
   return cluster
 }

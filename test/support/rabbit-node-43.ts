@@ -4,7 +4,8 @@
  * scripts/rabbitmq.mjs, in the root folder WARREN_RABBITMQ_DIR names, with the same interface as
  * a 3.10 node of the machine's own binaries. Its data lives in <root>/var/lib/warren/<name> and
  * goes with `stop()`. Every 4.3 node runs the management and Prometheus plugins
- * (rabbitmq.mjs enables both), whatever `plugins` asks.
+ * (rabbitmq.mjs enables both), whatever `plugins` asks. With `network`, the node runs in a network
+ * namespace of its own (partition-cluster.ts makes them) and answers on that namespace's address.
  */
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
@@ -20,6 +21,14 @@ const ROOT = resolve(
     fileURLToPath(new URL('../../.cache/rabbitmq-4.3', import.meta.url)),
 )
 
+/** A node in network namespace `netns`, listening on `ip` and called `<short>@<ip>`. */
+export interface NodeNetwork {
+  netns: string
+  ip: string
+  /** Seconds until a silent peer counts as down (Erlang's default: 60). */
+  netTicktime?: number
+}
+
 interface Ports {
   port: number
   distPort: number
@@ -32,10 +41,14 @@ export async function startRabbitNode43(
   name: string,
   ports: Ports,
   options: RabbitNodeOptions,
-  waitForAmqp: (port: number, timeoutMs: number) => Promise<void>,
+  waitForAmqp: (port: number, timeoutMs: number, host?: string) => Promise<void>,
+  network?: NodeNetwork,
 ): Promise<RabbitNode> {
   const short = name.split('@')[0] ?? name
-  if (!name.endsWith('@localhost')) throw new Error(`a 4.3 node is <name>@localhost, not ${name}`)
+  const host = network?.ip ?? '127.0.0.1'
+  if (name !== `${short}@${network?.ip ?? 'localhost'}`) {
+    throw new Error(`a 4.3 node is <name>@${network?.ip ?? 'localhost'}, not ${name}`)
+  }
   if (options.advancedConfig !== undefined) {
     throw new Error('advancedConfig is not supported on the 4.3 backend (rabbitmq.mjs has none)')
   }
@@ -57,6 +70,8 @@ export async function startRabbitNode43(
     String(ports.distPort),
     '--prometheus-port',
     String(ports.prometheusPort),
+    ...(network ? ['--netns', network.netns, '--ip', network.ip] : []),
+    ...(network?.netTicktime ? ['--net-ticktime', String(network.netTicktime)] : []),
     // As every 4.3 pass of pnpm test: no deprecated feature that the suite could lean on.
     '--config',
     'deprecated_features.permit.transient_nonexcl_queues = false',
@@ -73,8 +88,8 @@ export async function startRabbitNode43(
     port: ports.port,
     distPort: ports.distPort,
     managementPort: ports.managementPort,
-    url: `amqp://guest:guest@127.0.0.1:${ports.port}`,
-    managementUrl: `http://127.0.0.1:${ports.managementPort}`,
+    url: `amqp://guest:guest@${host}:${ports.port}`,
+    managementUrl: `http://${host}:${ports.managementPort}`,
     dir,
     ctl,
     async stopApp() {
@@ -84,7 +99,7 @@ export async function startRabbitNode43(
       await ctl('start_app')
       await node.waitForAmqp(timeoutMs)
     },
-    waitForAmqp: (ms = timeoutMs) => waitForAmqp(ports.port, ms),
+    waitForAmqp: (ms = timeoutMs) => waitForAmqp(ports.port, ms, host),
     async join(other) {
       await ctl('stop_app')
       await ctl('join_cluster', other.name)

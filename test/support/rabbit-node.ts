@@ -234,17 +234,21 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves when the port answers the AMQP 0-9-1 header with a method frame. */
-export async function waitForAmqp(port: number, timeoutMs: number): Promise<void> {
+export async function waitForAmqp(
+  port: number,
+  timeoutMs: number,
+  host = '127.0.0.1',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!(await probeAmqp(port))) {
-    if (Date.now() > deadline) throw new Error(`no AMQP on 127.0.0.1:${port} after ${timeoutMs}ms`)
+  while (!(await probeAmqp(port, host))) {
+    if (Date.now() > deadline) throw new Error(`no AMQP on ${host}:${port} after ${timeoutMs}ms`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
 
-function probeAmqp(port: number): Promise<boolean> {
+function probeAmqp(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
+    const socket = net.connect({ host, port })
     const done = (ok: boolean) => {
       socket.destroy()
       resolve(ok)

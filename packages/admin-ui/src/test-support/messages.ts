@@ -14,6 +14,7 @@ export function deadLetter(id: string, over: Partial<DeadLetterMessage> = {}): D
     attempts: null,
     error: null,
     deadLetteredAt: null,
+    explanation: null,
     properties: {},
     headers: {},
     payload: null,
