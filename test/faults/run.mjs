@@ -6,7 +6,7 @@
 // scripts/rabbitmq.mjs (root folder WARREN_RABBITMQ_DIR; needs root, see the README). The table
 // is printed at the end and written to reports/faults.json. Afterwards it checks that no RabbitMQ
 // node or data folder of the suite was left behind.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -17,6 +17,8 @@ const root = join(here, '../..')
 const CI_FILES = ['fault-proxy.test.ts', 'single-node.test.ts', 'dead-letter-reading.test.ts']
 // Node names of the suite start with these (see the test files and test/support/cluster.ts).
 const NODE_PREFIX = 'warren-f'
+// Network namespaces, veth links and bridges of the partition scenario (partition-cluster.ts).
+const NETWORK_PREFIX = 'wf'
 
 const args = process.argv.slice(2)
 const ci = args.includes('--ci')
@@ -54,11 +56,14 @@ console.log(
 // A stopped VM's helper processes take a moment to exit: look again before complaining.
 let leftovers = []
 for (let attempt = 0; attempt < 20; attempt++) {
-  leftovers = [...leftoverNodes(), ...leftoverFolders()]
+  leftovers = [...leftoverNodes(), ...leftoverFolders(), ...leftoverNetwork()]
   if (leftovers.length === 0) break
   await new Promise((resolve) => setTimeout(resolve, 500))
 }
 for (const leftover of leftovers) console.error(`[faults] left behind: ${leftover}`)
+// Reported above as a failure; removed all the same, so a crashed run does not leave this
+// machine's routing table with the suite's bridges and namespaces in it.
+removeNetwork()
 process.exit(leftovers.length > 0 && code === 0 ? 1 : code)
 
 /** Erlang VMs and consumer processes of the suite still running (known by their environment). */
@@ -101,4 +106,47 @@ function leftoverFolders() {
     if (entry.startsWith(NODE_PREFIX)) found.push(join(nodesDir, entry))
   }
   return found
+}
+
+/** Network namespaces and links of the suite still there (only root can make them). */
+function leftoverNetwork() {
+  const namespaces = ipLines(['netns', 'list']).map((line) => line.split(' ')[0])
+  const links = ipLines(['-br', 'link']).map((line) => line.split(/[\s@]/)[0])
+  return [
+    ...namespaces
+      .filter((ns) => ns.startsWith(NETWORK_PREFIX))
+      .map((ns) => `network namespace ${ns}`),
+    ...links
+      .filter((link) => link.startsWith(NETWORK_PREFIX))
+      .map((link) => `network link ${link}`),
+  ]
+}
+
+function removeNetwork() {
+  for (const ns of ipLines(['netns', 'list']).map((line) => line.split(' ')[0])) {
+    if (!ns.startsWith(NETWORK_PREFIX)) continue
+    // Whatever still runs in it (an epmd) would keep the namespace alive after `ip netns delete`.
+    for (const pid of ipLines(['netns', 'pids', ns])) {
+      try {
+        process.kill(Number(pid), 'SIGKILL')
+      } catch {
+        // gone meanwhile
+      }
+    }
+    ipLines(['netns', 'delete', ns])
+  }
+  for (const link of ipLines(['-br', 'link']).map((line) => line.split(/[\s@]/)[0])) {
+    if (link.startsWith(NETWORK_PREFIX)) ipLines(['link', 'delete', link])
+  }
+}
+
+/** Lines `ip` prints, none when it fails (no iproute2, not root). */
+function ipLines(args) {
+  try {
+    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean)
+  } catch {
+    return []
+  }
 }
