@@ -7,6 +7,7 @@
 //   node scripts/rabbitmq.mjs start [--name warren43] [--amqp-port 5682] [--management-port 15682]
 //                                   [--dist-port 25682] [--prometheus-port 15693] [--config X]...
 //                                   [--deny-deprecated] [--netns NS --ip A.B.C.D] [--net-ticktime S]
+//                                   [--advanced-config TERMS]
 //   node scripts/rabbitmq.mjs stop [--name warren43] [--purge]
 //   node scripts/rabbitmq.mjs status
 //   node scripts/rabbitmq.mjs ctl [--name warren43] [--] <rabbitmqctl arguments>...
@@ -17,7 +18,9 @@
 // minimal Debian forky with Debian's rabbitmq-server into a root folder ($WARREN_RABBITMQ_DIR,
 // default .cache/rabbitmq-4.3) and every node runs chrooted in it: its own files, the host's network
 // and epmd. `--config` takes a rabbitmq.conf line (`key = value`) or a file of such lines; either is
-// appended to the node's configuration. Nodes listen on 127.0.0.1 only; guest/guest works from there.
+// appended to the node's configuration. `--advanced-config` takes the node's advanced.config, Erlang
+// terms (`[{rabbit, [...]}].`) or a file of them, for settings rabbitmq.conf has no key for (the
+// fault suite's nodes use it). Nodes listen on 127.0.0.1 only; guest/guest works from there.
 // Node data lives in <root>/var/lib/warren/<name>: kept by `stop` (a later `start` of the same name
 // boots on it again), removed by `stop --purge` and `cluster stop`.
 //
@@ -337,7 +340,16 @@ function nodeFromArgs() {
     distPort: port('dist-port', DEFAULTS.distPort),
     prometheusPort: port('prometheus-port', DEFAULTS.prometheusPort),
     config: extraConfig(),
+    ...advancedConfig(),
   }
+}
+
+function advancedConfig() {
+  const value = option('advanced-config', undefined)
+  if (value === undefined) return {}
+  const terms = existsSync(value) ? readFileSync(value, 'utf8').trim() : value.trim()
+  if (!terms.endsWith('.')) throw new Error('--advanced-config takes Erlang terms ending in a dot')
+  return { advancedConfig: terms }
 }
 
 /** Where a node answers; nodes started before `host` was recorded answer on the loopback. */
@@ -468,6 +480,9 @@ async function boot(node) {
   ]
   await writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`)
   await writeFile(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`)
+  if (node.advancedConfig !== undefined) {
+    await writeFile(join(dir, 'advanced.config'), `${node.advancedConfig}\n`)
+  }
   await writeFile(join(dir, 'node.json'), `${JSON.stringify(node, null, 2)}\n`)
   // One cookie per root folder, so cluster members and the CLI of any node can talk to each other.
   const cookie = join(ROOT, NODES_DIR, '.erlang.cookie')
@@ -571,6 +586,10 @@ function nodeEnv(node) {
     RABBITMQ_NODENAME: node.node,
     RABBITMQ_CONFIG_FILE: `${dir}/rabbitmq.conf`,
     RABBITMQ_ENABLED_PLUGINS_FILE: `${dir}/enabled_plugins`,
+    // Only for nodes started with one: else the root folder's default path, which has no file.
+    ...(node.advancedConfig !== undefined && {
+      RABBITMQ_ADVANCED_CONFIG_FILE: `${dir}/advanced.config`,
+    }),
     RABBITMQ_MNESIA_BASE: `${dir}/mnesia`,
     RABBITMQ_LOG_BASE: `${dir}/log`,
     RABBITMQ_PID_FILE: `${dir}/rabbit.pid`,

@@ -3,10 +3,11 @@
 // (test/faults) with vitest. --ci runs the single-node subset that fits in CI; without it every
 // scenario runs, the 3-node cluster ones included. --broker picks the RabbitMQ of the suite's own
 // throwaway nodes: 3.10 (default) runs the machine's binaries, 4.3 chrooted RabbitMQ 4.3 nodes of
-// scripts/rabbitmq.mjs (root folder WARREN_RABBITMQ_DIR; needs root, see the README). The table
+// scripts/rabbitmq.mjs (root folder WARREN_RABBITMQ_DIR; needs root, see test/faults/README.md). The table
 // is printed at the end and written to reports/faults.json. Afterwards it checks that no RabbitMQ
 // node or data folder of the suite was left behind.
 import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -17,8 +18,11 @@ const root = join(here, '../..')
 const CI_FILES = ['fault-proxy.test.ts', 'single-node.test.ts', 'dead-letter-reading.test.ts']
 // Node names of the suite start with these (see the test files and test/support/cluster.ts).
 const NODE_PREFIX = 'warren-f'
-// Network namespaces, veth links and bridges of the partition scenario (partition-cluster.ts).
-const NETWORK_PREFIX = 'wf'
+// This run's mark: the 3.10 VMs and consumer processes inherit it, the partition scenario's
+// namespaces and links carry it in their names (partition-cluster.ts), so a fault run that someone
+// else started on this machine meanwhile is not taken for our leftovers, nor its network removed.
+const RUN = randomBytes(2).toString('hex')
+const NETWORK_PREFIX = `wf${RUN}`
 
 const args = process.argv.slice(2)
 const ci = args.includes('--ci')
@@ -33,6 +37,8 @@ const rabbitmqDir = resolve(process.env.WARREN_RABBITMQ_DIR ?? join(root, '.cach
 // The partition scenario's nodes are RabbitMQ 4.3 ones in network namespaces: the 4.3 suite's.
 const files = ci ? CI_FILES : broker === '4.3' ? [] : ['--exclude', '**/partition.test.ts']
 
+// What was there before this run (another run's nodes and folders) is not this run's leftover.
+const before = new Set([...leftoverNodes(), ...leftoverFolders()])
 const startedAt = Date.now()
 const code = await new Promise((resolve) => {
   const child = spawn(
@@ -41,7 +47,12 @@ const code = await new Promise((resolve) => {
     {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, WARREN_FAULTS_BROKER: broker, WARREN_RABBITMQ_DIR: rabbitmqDir },
+      env: {
+        ...process.env,
+        WARREN_FAULTS_BROKER: broker,
+        WARREN_RABBITMQ_DIR: rabbitmqDir,
+        WARREN_FAULTS_RUN: RUN,
+      },
     },
   )
   const forward = (signal) => child.kill(signal)
@@ -56,7 +67,9 @@ console.log(
 // A stopped VM's helper processes take a moment to exit: look again before complaining.
 let leftovers = []
 for (let attempt = 0; attempt < 20; attempt++) {
-  leftovers = [...leftoverNodes(), ...leftoverFolders(), ...leftoverNetwork()]
+  leftovers = [...leftoverNodes(), ...leftoverFolders()]
+    .filter((leftover) => !before.has(leftover))
+    .concat(leftoverNetwork())
   if (leftovers.length === 0) break
   await new Promise((resolve) => setTimeout(resolve, 500))
 }
@@ -77,6 +90,8 @@ function leftoverNodes() {
       continue
     }
     const entries = environ.split('\0')
+    const run = entries.find((entry) => entry.startsWith('WARREN_FAULTS_RUN='))
+    if (run && run !== `WARREN_FAULTS_RUN=${RUN}`) continue
     const name = entries.find((entry) => entry.startsWith(`RABBITMQ_NODENAME=${NODE_PREFIX}`))
     if (name) found.push(`process ${pid} (${name.slice('RABBITMQ_NODENAME='.length)})`)
     else if (entries.some((entry) => entry.startsWith('FAULTS_OUT='))) {

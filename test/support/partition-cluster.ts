@@ -6,8 +6,8 @@
  * loses its peers and its clients alike, as a machine whose switch port died. `heal(node)` sets it
  * up again. Needs root (ip netns, chroot). `stop()` stops the nodes, ends whatever still runs in
  * the namespaces (the epmd each node started) and deletes namespaces, links and bridge, also after
- * a failed start. Names: namespaces `wf<id>-<n>`, links `wf<id>h<n>`, bridge `wf<id>b` (run.mjs
- * looks for leftovers by that prefix).
+ * a failed start. Names: namespaces `wf<run><id>-<n>`, links `wf<run><id>h<n>`, bridge
+ * `wf<run><id>b` (run.mjs looks for its run's leftovers by `wf<run>`).
  */
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -19,8 +19,11 @@ import { waitForAmqp, type RabbitNode } from './rabbit-node.js'
 const run = promisify(execFile)
 const ip = (...args: string[]) => run('ip', args, { timeout: 30_000 })
 
-/** What run.mjs's leftover check looks for among namespaces and links. */
-export const NETWORK_PREFIX = 'wf'
+/**
+ * What run.mjs's leftover check looks for among namespaces and links: `wf` and the run's mark
+ * (WARREN_FAULTS_RUN, 4 hex digits), so that a link name stays within Linux's 15 characters.
+ */
+const NETWORK_PREFIX = `wf${(process.env.WARREN_FAULTS_RUN ?? '').slice(0, 4)}`
 
 export interface PartitionCluster extends RabbitCluster {
   /** Sets the node's link down: it can reach neither its peers nor the host. */

@@ -49,9 +49,6 @@ export async function startRabbitNode43(
   if (name !== `${short}@${network?.ip ?? 'localhost'}`) {
     throw new Error(`a 4.3 node is <name>@${network?.ip ?? 'localhost'}, not ${name}`)
   }
-  if (options.advancedConfig !== undefined) {
-    throw new Error('advancedConfig is not supported on the 4.3 backend (rabbitmq.mjs has none)')
-  }
   const script = (...args: string[]) =>
     run(process.execPath, [SCRIPT, ...args], {
       env: { ...process.env, WARREN_RABBITMQ_DIR: ROOT },
@@ -76,6 +73,7 @@ export async function startRabbitNode43(
     '--config',
     'deprecated_features.permit.transient_nonexcl_queues = false',
     ...(options.config ?? []).flatMap((line) => ['--config', line]),
+    ...(options.advancedConfig === undefined ? [] : ['--advanced-config', options.advancedConfig]),
   ]
   const ctl = async (...args: string[]) =>
     String((await script('ctl', '--name', short, '--', ...args)).stdout)
