@@ -148,7 +148,6 @@ describe('alert monitor (real broker, local webhook)', () => {
       const { queues } = await discovery.topology(vhost.name)
       const jobs = queues.find((q) => q.name === 'jobs')
       const dlq = queues.find((q) => q.name === 'jobs.dlq')
-      console.log(JSON.stringify([jobs, dlq]))
       const settled =
         jobs?.totals.acked === 10 &&
         jobs.ready === 0 &&
