@@ -1,8 +1,15 @@
-import type { BatchItem, Handlers } from './broker.js'
 import type { ConsumerHandle } from './consume/consumer.js'
-import type { Handler } from './consume/message.js'
+import type { Handler, Handlers } from './consume/message.js'
 import type { ConsumeOptions, PublishOptions } from './options.js'
-import type { ConsumeBody, PublishBody, QueueName, TopologyDefinition } from './topology/types.js'
+import type { BatchItem } from './publish/route.js'
+import type {
+  ConsumeBody,
+  ExchangeName,
+  PublishBody,
+  QueueName,
+  RoutingKey,
+  TopologyDefinition,
+} from './topology/types.js'
 
 /**
  * What services need from a broker: publish, consume, close. The real `Broker` satisfies it and
@@ -15,13 +22,13 @@ import type { ConsumeBody, PublishBody, QueueName, TopologyDefinition } from './
  * }
  */
 export interface BrokerLike<T extends TopologyDefinition = TopologyDefinition> {
-  publish<RK extends string>(
-    exchange: string,
+  publish<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, N extends string = RK>(
+    exchange: E,
     routingKey: RK,
-    body: PublishBody<T, RK>,
-    options?: PublishOptions,
+    body: PublishBody<T, N>,
+    options?: PublishOptions & { type?: N },
   ): Promise<void>
-  publishBatch(items: readonly BatchItem[]): Promise<void>
+  publishBatch(items: readonly BatchItem<ExchangeName<T>>[]): Promise<void>
   consume<Q extends QueueName<T>>(
     queue: Q,
     handler: Handler<ConsumeBody<T, Q>> | Handlers<T>,

@@ -1,5 +1,6 @@
-export { connect, Broker } from './broker.js'
-export type { BrokerEvents, BatchItem, Handlers } from './broker.js'
+// `Broker` is a type: `connect()` is the one way to obtain one.
+export { connect } from './broker.js'
+export type { Broker, BrokerEvents, BatchItem, Handlers } from './broker.js'
 export type { BrokerLike } from './broker-like.js'
 export { defineTopology } from './topology/define.js'
 export { retryQueueName, deadLetterQueueName } from './topology/names.js'
@@ -11,6 +12,8 @@ export type {
   BindingDefinition,
   RetryDefinition,
   QueueName,
+  ExchangeName,
+  RoutingKey,
   PublishBody,
   ConsumeBody,
   MessageName,

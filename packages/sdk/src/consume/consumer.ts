@@ -1,19 +1,17 @@
 // Over 300 lines on purpose: deliveries, their channel, acks and recovery are one state machine
 // (which channel a delivery may be settled on); split, each half would need the other's state.
 import type { Channel, ConsumeMessage } from 'amqplib'
-import type { z } from 'zod'
-import type { Keyring } from '../encryption/keyring.js'
 import { backoffDelay } from '../connection/backoff.js'
 import type { Link } from '../connection/connection-manager.js'
 import { failureCopyOptions } from '../dead-letter/failure-copy.js'
 import { failureHeaders } from '../dead-letter/failure-headers.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
-import { errorFields, type Logger } from '../logging/logger.js'
+import { errorFields } from '../logging/logger.js'
 import type { ConsumeObserver } from '../metrics/observers.js'
 import type { Tracing } from '../tracing/tracing.js'
 import type { ResolvedConsumeOptions } from '../options.js'
-import type { Publisher } from '../publish/publisher.js'
+import type { Runtime } from '../runtime.js'
 import { attemptOf } from '../retry/broker-mode.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
 import type { QueuePlan } from '../topology/plan.js'
@@ -25,17 +23,11 @@ import { runHandler } from './run-handler.js'
 const STABLE_MS = 10_000
 const RECOVERY_BACKOFF = { initialDelayMs: 200, maxDelayMs: 30_000, factor: 2, jitter: 0.2 }
 
-/** What a consumer needs from its broker. */
-export interface ConsumerContext {
-  publisher: Publisher
-  logger: Logger
-  consumerId: string
-  messages: Readonly<Record<string, z.ZodType>> | undefined
-  /** Keys to open sealed bodies with. */
-  keyring: Keyring | undefined
-  link: () => Link | undefined
-  /** Whether the current connection's broker delays retries itself (the connect-time probe). */
-  delayedRetry: () => boolean
+/** What a consumer needs from its broker: the shared runtime, and its own hooks. */
+export interface ConsumerContext extends Pick<
+  Runtime,
+  'publisher' | 'logger' | 'consumerId' | 'messages' | 'keyring' | 'link' | 'delayedRetry'
+> {
   /** Declares the queue's topology again (after the broker cancelled the consumer). */
   redeclare: (plan: QueuePlan, link: Link) => Promise<void>
   onBrokerCancel: (queue: string, phase: 'cancelled' | 'resumed') => void

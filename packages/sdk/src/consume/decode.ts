@@ -1,10 +1,10 @@
 import type { ConsumeMessage } from 'amqplib'
-import type { z } from 'zod'
 import type { Keyring } from '../encryption/keyring.js'
 import { isSealed, open } from '../encryption/seal.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import { validateBody } from '../publish/validate.js'
+import { receivedName, schemaOf, type MessageSchemas } from '../topology/message-name.js'
 
 /** `content` is the plaintext: the delivery's bytes, decrypted when they were sealed. */
 export type Decoded = { ok: true; body: unknown; content: Buffer } | { ok: false; error: Error }
@@ -17,12 +17,13 @@ export function originalRoutingKey(delivery: ConsumeMessage): string {
 
 /**
  * JSON (or no content type) is parsed, text is a string, anything else stays bytes; then the
- * schema of the message's routing key, or of its `type`, validates it. A sealed (encrypted) body
+ * schema of the message's name (its `type`, else its routing key: `topology/message-name.ts`)
+ * validates it. A sealed (encrypted) body
  * is opened first with the key its header names.
  */
 export function decodeBody(
   delivery: ConsumeMessage,
-  messages: Readonly<Record<string, z.ZodType>> | undefined,
+  messages: MessageSchemas | undefined,
   routingKey: string,
   keyring?: Keyring,
 ): Decoded {
@@ -50,8 +51,7 @@ export function decodeBody(
   } else {
     body = content
   }
-  const type: unknown = delivery.properties.type
-  const schema = messages?.[routingKey] ?? (typeof type === 'string' ? messages?.[type] : undefined)
+  const schema = schemaOf(messages, receivedName(delivery.properties.type, routingKey))
   if (!schema) return { ok: true, body, content }
   const result = validateBody(schema, body, `message for '${routingKey}'`)
   return result.ok ? { ok: true, body: result.data, content } : { ok: false, error: result.error }

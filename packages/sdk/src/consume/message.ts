@@ -1,8 +1,12 @@
 import type { MessageProperties } from 'amqplib'
+import type { MessageBody, MessageName } from '../topology/types.js'
 
 /** What a handler receives. */
 export interface Message<Body = unknown> {
-  /** The parsed body: JSON parsed and validated by the routing key's schema where one exists. */
+  /**
+   * The parsed body: JSON parsed and validated by its message's schema where one exists (the
+   * message is named by its `type` property, else its routing key).
+   */
   body: Body
   messageId: string
   /** This delivery's attempt, 1 for the first try. */
@@ -27,3 +31,6 @@ export type Handler<Body = unknown> = (message: Message<Body>) => Promise<void> 
  * with). A message no entry handles is dead-lettered with reason `no-handler`.
  */
 export type HandlerMap = Readonly<Record<string, Handler<never> | undefined>>
+
+/** One handler per message name, each typed by its schema. */
+export type Handlers<T> = { [K in MessageName<T>]?: Handler<MessageBody<T, K>> }

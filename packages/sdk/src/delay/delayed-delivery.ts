@@ -1,6 +1,7 @@
-import type { Options } from 'amqplib'
 import type { Link } from '../connection/connection-manager.js'
 import { HEADERS } from '../headers.js'
+import type { Envelope } from '../publish/envelope.js'
+import type { Runtime } from '../runtime.js'
 import { declareDelayInfrastructure, deliverQueueExists } from './declare.js'
 import { Forwarder, type ForwarderContext } from './forwarder.js'
 import { delayRoute } from './levels.js'
@@ -20,15 +21,23 @@ export class DelayedDelivery {
   #declaredOn: Link | undefined
   #declaring: Promise<void> | undefined
 
-  constructor(private readonly context: Omit<ForwarderContext, 'redeclare'>) {
+  readonly #context: Omit<ForwarderContext, 'redeclare'>
+
+  constructor(runtime: Pick<Runtime, 'publisher' | 'logger' | 'consumerId' | 'link'>) {
+    this.#context = {
+      publisher: runtime.publisher,
+      logger: runtime.logger,
+      consumerId: runtime.consumerId,
+      link: runtime.link,
+    }
     this.#forwarder = new Forwarder({
-      ...context,
+      ...this.#context,
       redeclare: (link) => declareDelayInfrastructure(link.model),
     })
   }
 
   /** On every (re)connect, before held publishes go out. */
-  async setup(link: Link): Promise<void> {
+  async attach(link: Link): Promise<void> {
     if (!this.#wanted && !(await deliverQueueExists(link.model))) return
     await this.#declare(link)
     await this.#forwarder.attach(link)
@@ -39,27 +48,29 @@ export class DelayedDelivery {
     this.#declaredOn = undefined
   }
 
+  /** Publishes `delayMs` (> 0) from now: whether to delay at all is the caller's decision. */
   async publish(
     exchange: string,
     routingKey: string,
-    content: Buffer,
-    properties: Options.Publish & { messageId: string },
+    envelope: Envelope,
     delayMs: number,
-    timeoutMs: number | undefined,
+    timeoutMs?: number,
   ): Promise<void> {
+    const { content, properties } = envelope
     const dueAt = Date.now() + delayMs
     delayRoute(delayMs) // refuses an impossible delay before anything is declared
     this.#wanted = true
-    const link = this.context.link()
+    const link = this.#context.link()
     // Disconnected: the publisher holds the message and the next setup declares first.
     if (link) {
       await this.#declare(link)
       await this.#forwarder.attach(link)
     }
-    // The delay counts from the call: time spent declaring the levels is taken off it.
+    // The delay counts from the call: time spent declaring the levels is taken off it, and a
+    // delay used up by it goes straight to its destination.
     const remaining = dueAt - Date.now()
     if (remaining < 1) {
-      return this.context.publisher.publish(exchange, routingKey, content, properties, timeoutMs)
+      return this.#context.publisher.publish(exchange, routingKey, content, properties, timeoutMs)
     }
     const route = delayRoute(remaining)
     const { expiration, ...rest } = properties
@@ -71,7 +82,7 @@ export class DelayedDelivery {
     }
     // A per-message TTL would cut its wait in a level short: it starts at delivery instead.
     if (expiration !== undefined) headers[HEADERS.delayExpiration] = String(expiration)
-    return this.context.publisher.publish(
+    return this.#context.publisher.publish(
       route.exchange,
       route.routingKey,
       content,

@@ -1,16 +1,12 @@
 import type { ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib'
 import type { z } from 'zod'
 import type { Link } from '../connection/connection-manager.js'
-import { decodeBody } from '../consume/decode.js'
 import type { Keyring } from '../encryption/keyring.js'
-import { RemoteError, TimeoutError, UnroutableError, WarrenError } from '../errors.js'
-import { HEADERS } from '../headers.js'
+import { ClosedError, TimeoutError, UnroutableError, WarrenError } from '../errors.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import { uuidv7 } from '../publish/uuid.js'
-import { validateBody } from '../publish/validate.js'
-
-/** RabbitMQ's direct reply-to pseudo queue: replies go straight to the requesting channel. */
-export const REPLY_TO = 'amq.rabbitmq.reply-to'
+import type { Runtime } from '../runtime.js'
+import { readReply, REPLY_TO, requestProperties } from './reply.js'
 
 interface PendingRequest {
   exchange: string
@@ -45,11 +41,15 @@ export class RpcClient {
   #waiting: PendingRequest[] = []
   #closed = false
 
-  constructor(
-    private readonly link: () => Link | undefined,
-    private readonly logger: Logger,
-    private readonly keyring: Keyring | undefined,
-  ) {}
+  private readonly link: () => Link | undefined
+  private readonly logger: Logger
+  private readonly keyring: Keyring | undefined
+
+  constructor(runtime: Pick<Runtime, 'link' | 'logger' | 'keyring'>) {
+    this.link = runtime.link
+    this.logger = runtime.logger
+    this.keyring = runtime.keyring
+  }
 
   /** Open requests: each holds one map entry and one timer until it settles. */
   get pending(): number {
@@ -87,13 +87,7 @@ export class RpcClient {
         exchange,
         routingKey,
         content,
-        properties: {
-          ...properties,
-          correlationId,
-          replyTo: REPLY_TO,
-          mandatory: true,
-          headers: { ...properties.headers, [HEADERS.deadline]: Date.now() + timeoutMs },
-        },
+        properties: requestProperties(properties, correlationId, Date.now() + timeoutMs),
         reply,
         resolve,
         reject,
@@ -119,7 +113,7 @@ export class RpcClient {
     this.#closed = true
     for (const [id, request] of this.#pending) {
       this.#settle(id)
-      request.reject(new WarrenError('CLOSED', 'broker closed before the reply came'))
+      request.reject(new ClosedError('broker closed before the reply came'))
     }
     this.#waiting = []
     const reply = this.#reply
@@ -183,7 +177,7 @@ export class RpcClient {
     })
     if (this.#closed) {
       await channel.close().catch(() => {})
-      throw new WarrenError('CLOSED', 'broker is closed')
+      throw new ClosedError('broker is closed')
     }
     this.#reply = reply
     return reply
@@ -198,31 +192,9 @@ export class RpcClient {
       return
     }
     this.#settle(id as string)
-    const headers = message.properties.headers ?? {}
-    const decoded = decodeBody(message, undefined, request.routingKey, this.keyring)
-    if (!decoded.ok) {
-      request.reject(decoded.error)
-      return
-    }
-    const failed: unknown = headers[HEADERS.replyError]
-    if (failed !== undefined) {
-      const body = (decoded.body ?? {}) as { name?: unknown; message?: unknown; code?: unknown }
-      request.reject(
-        new RemoteError({
-          name: typeof body.name === 'string' ? body.name : String(failed),
-          message: typeof body.message === 'string' ? body.message : '',
-          code: typeof body.code === 'string' ? body.code : undefined,
-        }),
-      )
-      return
-    }
-    if (request.reply) {
-      const checked = validateBody(request.reply, decoded.body, `reply to '${request.routingKey}'`)
-      if (!checked.ok) request.reject(checked.error)
-      else request.resolve(checked.data)
-      return
-    }
-    request.resolve(decoded.body)
+    const read = readReply(message, request.routingKey, this.keyring, request.reply)
+    if (read.ok) request.resolve(read.body)
+    else request.reject(read.error)
   }
 
   // basic.return comes before the confirm of the same publish: no queue took the request.

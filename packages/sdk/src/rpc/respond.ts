@@ -1,24 +1,20 @@
 import type { Options } from 'amqplib'
 import type { Handler, Message } from '../consume/message.js'
 import { seal } from '../encryption/seal.js'
-import type { Keyring } from '../encryption/keyring.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
-import type { Logger } from '../logging/logger.js'
 import { encodeBody } from '../publish/encode.js'
-import type { Publisher } from '../publish/publisher.js'
 import { uuidv7 } from '../publish/uuid.js'
+import type { Runtime } from '../runtime.js'
 
 /** Answers one request: what it returns (or resolves with) is the reply's body. */
 export type Responder<Body = unknown, Reply = unknown> = (
   message: Message<Body>,
 ) => Reply | Promise<Reply>
 
-export interface RespondContext {
-  publisher: Publisher
-  logger: Logger
-  service: string
-  keyring: Keyring | undefined
+/** The shared runtime's part a responder uses; the fake broker's replies go to its requests. */
+export interface RespondContext extends Pick<Runtime, 'logger' | 'service' | 'keyring'> {
+  publisher: Pick<Runtime['publisher'], 'publish'>
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { Cron } from 'croner'
 import type { Link } from '../connection/connection-manager.js'
-import { errorFields, type Logger } from '../logging/logger.js'
-import type { Publisher } from '../publish/publisher.js'
+import { errorFields } from '../logging/logger.js'
 import { uuidv7 } from '../publish/uuid.js'
+import type { Runtime } from '../runtime.js'
 import { toTopologyError } from '../topology/declare.js'
 import { LOCK_QUEUE_ARGUMENTS, lockQueueName } from './lock.js'
 
@@ -12,10 +12,8 @@ const TOKEN_INTERVAL_MS = 60_000
 // setTimeout's ceiling: a tick further away is reached in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-export interface ScheduleContext {
-  publisher: Publisher
-  logger: Logger
-  link: () => Link | undefined
+/** The shared runtime's part a schedule uses, and its own hooks. */
+export interface ScheduleContext extends Pick<Runtime, 'publisher' | 'logger' | 'link'> {
   /** Publishes the message of one tick. */
   tick: (at: Date) => Promise<void>
   onClosed: (schedule: Schedule) => void

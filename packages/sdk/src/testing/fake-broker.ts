@@ -1,26 +1,47 @@
 import type { Options } from 'amqplib'
-import type { BatchItem, Handlers } from '../broker.js'
+import type { z } from 'zod'
+import { Batcher, type BatchHandler } from '../batch/batcher.js'
+import { resolveBatchOptions, type BatchConsumeOptions } from '../batch/options.js'
 import type { BrokerLike } from '../broker-like.js'
 import type { ConsumerHandle } from '../consume/consumer.js'
-import type { Handler, HandlerMap } from '../consume/message.js'
+import type { Handler, HandlerMap, Handlers } from '../consume/message.js'
 import { toMs } from '../duration.js'
 import { ClosedError, UnroutableError, WarrenError } from '../errors.js'
-import { HEADERS } from '../headers.js'
+import { silentLogger } from '../logging/logger.js'
 import { resolveConsumeOptions, type ConsumeOptions, type PublishOptions } from '../options.js'
-import { encodeBody } from '../publish/encode.js'
-import { uuidv7 } from '../publish/uuid.js'
-import { validateBody } from '../publish/validate.js'
+import { Publishing, type BatchItem } from '../publish/route.js'
+import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../rpc/options.js'
+import { replyingHandler, type Responder } from '../rpc/respond.js'
+import {
+  parseCron,
+  scheduleName,
+  tickMessage,
+  tickOptions,
+  type ScheduleOptions,
+} from '../schedule/options.js'
+import type { ScheduleHandle } from '../schedule/schedule.js'
 import { planTopology, type QueuePlan } from '../topology/plan.js'
-import type { ConsumeBody, PublishBody, QueueName, TopologyDefinition } from '../topology/types.js'
+import type {
+  ConsumeBody,
+  ExchangeName,
+  PublishBody,
+  QueueName,
+  RoutingKey,
+  TopologyDefinition,
+} from '../topology/types.js'
 import { FakeConsumer, type Settled } from './fake-consumer.js'
+import { FakeRequests } from './fake-requests.js'
+import { FakeSchedule } from './fake-schedule.js'
 import { toProperties, view, type FakeMessage, type Stored } from './message.js'
 import { resolveFakeOptions, type FakeBrokerOptions, type ResolvedFakeOptions } from './options.js'
 import { bindingMatches } from './routing.js'
 
 /**
  * An in-memory broker with the real one's interface (`BrokerLike`) and semantics: routing by
- * exchange type, schema validation, `UnroutableError`, retry tiers with the `warren-*` headers,
- * dead letters with their reason. Handlers are unit tested without RabbitMQ.
+ * exchange type, the real envelope (schema validation, properties, headers), `UnroutableError`,
+ * retry tiers with the `warren-*` headers, dead letters with their reason, request/reply, batch
+ * consumers and schedules (which tick when the test calls `tick()`). Only the transport is fake:
+ * publishes take the real broker's path (`publish/route.ts`), so they cannot drift apart.
  *
  * @example
  * const fake = new FakeBroker({ topology })
@@ -38,6 +59,9 @@ export class FakeBroker<
   readonly #consumers = new Set<FakeConsumer>()
   readonly #published: FakeMessage[] = []
   readonly #timers = new Set<NodeJS.Timeout>()
+  readonly #publishing: Publishing
+  readonly #requests = new FakeRequests()
+  readonly #schedules = new Set<FakeSchedule>()
   #idleWaiters: (() => void)[] = []
   #dispatchQueued = false
   #closed = false
@@ -50,42 +74,42 @@ export class FakeBroker<
       for (const tier of plan.retryTiers) this.#queues.set(tier.queue, [])
       if (plan.deadLetterQueue) this.#queues.set(plan.deadLetterQueue, [])
     }
+    const context = {
+      messages: this.#options.topology.messages,
+      service: this.#options.service,
+      keyring: undefined,
+      tracing: undefined,
+      closed: () => this.#closed,
+    }
+    this.#publishing = new Publishing(context, {
+      now: (exchange, routingKey, envelope) => {
+        this.#send(exchange, routingKey, envelope)
+        return Promise.resolve()
+      },
+      later: (exchange, routingKey, envelope, delayMs) => {
+        // Accepted now, routed when due, as the delay levels do.
+        if (this.#options.delays === 'timers') {
+          this.#later(delayMs, () => this.#send(exchange, routingKey, envelope))
+        } else {
+          this.#send(exchange, routingKey, envelope)
+        }
+        return Promise.resolve()
+      },
+    })
   }
 
-  publish<RK extends string>(
-    exchange: string,
+  publish<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, N extends string = RK>(
+    exchange: E,
     routingKey: RK,
-    body: PublishBody<T, RK>,
-    options: PublishOptions = {},
+    body: PublishBody<T, N>,
+    options?: PublishOptions & { type?: N },
   ): Promise<void> {
-    try {
-      const prepared = this.#prepare(routingKey, body, options)
-      const delayMs = options.delay === undefined ? 0 : toMs(options.delay)
-      if (delayMs > 0 && this.#options.delays === 'timers') {
-        // Accepted now, routed when due, as the delay levels do.
-        this.#later(delayMs, () => this.#send(exchange, routingKey, prepared))
-      } else {
-        this.#send(exchange, routingKey, prepared)
-      }
-      return Promise.resolve()
-    } catch (error) {
-      return Promise.reject(error as Error)
-    }
+    return this.#publishing.publish(exchange, routingKey, body, options)
   }
 
   /** Validates every body first, then publishes each; rejects with the first failure. */
-  async publishBatch(items: readonly BatchItem[]): Promise<void> {
-    const prepared = items.map((item) =>
-      this.#prepare(item.routingKey, item.body, item.options ?? {}),
-    )
-    const results = await Promise.allSettled(
-      prepared.map(async (p, i) => {
-        const item = items[i] as BatchItem
-        this.#send(item.exchange, item.routingKey, p)
-      }),
-    )
-    const failed = results.find((r) => r.status === 'rejected')
-    if (failed) throw failed.reason
+  publishBatch(items: readonly BatchItem<ExchangeName<T>>[]): Promise<void> {
+    return this.#publishing.batch(items)
   }
 
   /**
@@ -98,10 +122,8 @@ export class FakeBroker<
     content: Buffer | string,
     properties: Options.Publish = {},
   ): void {
-    this.#send(exchange, routingKey, {
-      content: Buffer.isBuffer(content) ? content : Buffer.from(content),
-      options: properties,
-    })
+    const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content)
+    this.#send(exchange, routingKey, { content: bytes, properties })
   }
 
   consume<Q extends QueueName<T>>(
@@ -135,6 +157,114 @@ export class FakeBroker<
     return Promise.resolve(consumer)
   }
 
+  /** As the real `consumeBatch`: the same batcher over a per-message consumer. */
+  consumeBatch<Q extends QueueName<T>>(
+    queue: Q,
+    handler: BatchHandler<ConsumeBody<T, Q>>,
+    options?: BatchConsumeOptions,
+  ): Promise<ConsumerHandle> {
+    const resolved = resolveBatchOptions(options)
+    const batcher = new Batcher(handler as BatchHandler, resolved)
+    return this.consume(queue, (msg) => batcher.add(msg), resolved.consume)
+  }
+
+  /** As the real `request`: a responder of this fake answers, or it times out. */
+  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends z.ZodType>(
+    exchange: E,
+    routingKey: RK,
+    body: PublishBody<T, RK>,
+    options: RequestOptions & { reply: S },
+  ): Promise<z.output<S>>
+  request<R = unknown, E extends ExchangeName<T> = ExchangeName<T>, RK extends string = string>(
+    exchange: E,
+    routingKey: RK & RoutingKey<T, E>,
+    body: PublishBody<T, RK>,
+    options?: RequestOptions,
+  ): Promise<R>
+  request(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<unknown> {
+    try {
+      const envelope = this.#publishing.envelope(routingKey, body, options)
+      const timeoutMs = toMs(options.timeout ?? DEFAULT_REQUEST_TIMEOUT)
+      return this.#requests.request(exchange, routingKey, envelope, timeoutMs, options.reply, (e) =>
+        this.#send(exchange, routingKey, e),
+      )
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+  }
+
+  /** As the real `respond`: the same replying handler, its replies going to `request`. */
+  respond<Q extends QueueName<T>>(
+    queue: Q,
+    responder: Responder<ConsumeBody<T, Q>>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle> {
+    const publisher = {
+      publish: (exchange: string, routingKey: string, content: Buffer, props: Options.Publish) => {
+        if (this.#requests.isReply(exchange, routingKey)) this.#requests.reply(content, props)
+        else this.#send(exchange, routingKey, { content, properties: props })
+        return Promise.resolve()
+      },
+    }
+    const context = {
+      publisher,
+      logger: silentLogger,
+      service: this.#options.service,
+      keyring: undefined,
+    }
+    return this.consume(queue, replyingHandler(context, responder as Responder), options)
+  }
+
+  /**
+   * As the real `schedule`, this instance always the leader; it publishes only when the test
+   * calls `tick()`.
+   */
+  schedule<E extends ExchangeName<T>, RK extends RoutingKey<T, E>>(
+    cron: string,
+    exchange: E,
+    routingKey: RK,
+    body: PublishBody<T, RK> | (() => PublishBody<T, RK> | Promise<PublishBody<T, RK>>),
+    options: ScheduleOptions = {},
+  ): Promise<ScheduleHandle> {
+    try {
+      if (this.#closed) throw new ClosedError()
+      const pattern = parseCron(cron, options.timezone)
+      const name = scheduleName(exchange, routingKey, options)
+      if (typeof body !== 'function')
+        this.#publishing.envelope(routingKey, body, tickOptions(options))
+      const run = async (at: Date) => {
+        const message = await tickMessage(name, { body, options }, at)
+        await this.#publishing.publish(exchange, routingKey, message.body, message.options)
+      }
+      const schedule = new FakeSchedule(name, pattern, run, (s) => this.#schedules.delete(s))
+      this.#schedules.add(schedule)
+      return Promise.resolve(schedule)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+  }
+
+  /**
+   * Fires one tick of the schedule named `name` (every schedule when omitted), as of `at`, and
+   * resolves when its message is published: the test decides when a schedule ticks.
+   *
+   * @example
+   * await fake.schedule('0 0 3 * * *', 'reports', 'report.nightly', { kind: 'nightly' })
+   * await fake.tick('reports.report.nightly', new Date('2026-01-01T03:00:00Z'))
+   */
+  async tick(name?: string, at: Date = new Date()): Promise<void> {
+    const due = [...this.#schedules].filter((s) => name === undefined || s.name === name)
+    if (name !== undefined && due.length === 0) {
+      throw new WarrenError('INVALID_OPTIONS', `no schedule named '${name}'`)
+    }
+    for (const schedule of due) await schedule.run(at)
+  }
+
   /** Resolves when every consumed queue is empty, no handler runs and no retry waits. */
   drain(): Promise<void> {
     return new Promise((resolve) => {
@@ -163,59 +293,29 @@ export class FakeBroker<
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.all([...this.#schedules].map((s) => s.cancel()))
     await Promise.all([...this.#consumers].map((c) => c.cancel()))
+    this.#requests.close()
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     this.#checkIdle()
   }
 
-  /** The same checks and properties as the real broker's publish. */
-  #prepare(
-    routingKey: string,
-    body: unknown,
-    options: PublishOptions,
-  ): { content: Buffer; options: Options.Publish & { messageId: string } } {
-    if (this.#closed) throw new ClosedError()
-    const schema = this.#options.topology.messages?.[options.type ?? routingKey]
-    if (schema) {
-      const result = validateBody(schema, body, `message for '${routingKey}'`)
-      if (!result.ok) throw result.error
-    }
-    const { content, contentType } = encodeBody(body)
-    const properties: Options.Publish & { messageId: string } = {
-      messageId: options.messageId ?? uuidv7(),
-      timestamp: Math.floor(Date.now() / 1000),
-      contentType,
-      type: options.type ?? routingKey,
-      appId: this.#options.service,
-      persistent: true,
-      mandatory: true,
-    }
-    if (options.headers !== undefined || options.traceparent !== undefined) {
-      const headers: Record<string, unknown> = { ...options.headers }
-      if (options.traceparent) headers[HEADERS.traceparent] = options.traceparent
-      properties.headers = headers
-    }
-    if (options.correlationId !== undefined) properties.correlationId = options.correlationId
-    if (options.priority !== undefined) properties.priority = options.priority
-    if (options.expiration !== undefined) properties.expiration = String(toMs(options.expiration))
-    return { content, options: properties }
-  }
-
+  /** Routes a message into its queues; `envelope` is the SDK's, or a foreign client's bytes. */
   #send(
     exchange: string,
     routingKey: string,
-    prepared: { content: Buffer; options: Options.Publish },
+    envelope: { content: Buffer; properties: Options.Publish },
   ): void {
     if (this.#closed) throw new ClosedError()
     const targets = this.#route(exchange, routingKey)
-    const properties = toProperties(prepared.options)
-    const stored: Stored = { exchange, routingKey, content: prepared.content, properties }
+    const properties = toProperties(envelope.properties)
+    const stored: Stored = { exchange, routingKey, content: envelope.content, properties }
     if (targets.length === 0) {
       throw new UnroutableError({
         exchange,
         routingKey,
-        messageId: String(prepared.options.messageId ?? ''),
+        messageId: String(envelope.properties.messageId ?? ''),
         reply: 'NO_ROUTE',
       })
     }

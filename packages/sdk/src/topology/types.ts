@@ -67,7 +67,10 @@ export interface QueueDefinition {
 export interface TopologyDefinition {
   exchanges?: Readonly<Record<string, ExchangeDefinition>>
   queues?: Readonly<Record<string, QueueDefinition>>
-  /** Schema of each message, by routing key (also the message's `type`). */
+  /**
+   * Schema of each message, by message name: a publish's `type` when given, else its routing key
+   * (see `topology/message-name.ts`).
+   */
   messages?: Readonly<Record<string, z.ZodType>>
 }
 
@@ -76,25 +79,60 @@ type MessagesOf<T> = T extends { messages: infer M } ? M : Record<never, never>
 /** The queue names a topology declares (any string when it declares none). */
 export type QueueName<T> = T extends { queues: infer Q } ? keyof Q & string : string
 
-/** What `publish` accepts as body for a routing key: its schema's input, else anything. */
-export type PublishBody<T, RK extends string> = RK extends keyof MessagesOf<T>
-  ? MessagesOf<T>[RK] extends z.ZodType
-    ? z.input<MessagesOf<T>[RK]>
+/**
+ * What `publish` accepts as body for a message name (`options.type`, else the routing key): its
+ * schema's input, else anything.
+ */
+export type PublishBody<T, Name extends string> = Name extends keyof MessagesOf<T>
+  ? MessagesOf<T>[Name] extends z.ZodType
+    ? z.input<MessagesOf<T>[Name]>
     : unknown
   : unknown
 
 /**
- * The body type a queue's handler sees: the schema output of its routing key where the queue
- * binds exactly one routing key that has a schema, else `unknown`.
+ * The exchanges one may publish to: those a topology declares, the default exchange `''` and
+ * RabbitMQ's own `amq.*` (any string when the topology declares none), so a typo does not compile.
+ */
+export type ExchangeName<T> = T extends { exchanges: infer E }
+  ? (keyof E & string) | '' | `amq.${string}`
+  : string
+
+type BindingsOf<T> = T extends { queues: infer QS }
+  ? { [Q in keyof QS]: QS[Q] extends { bindings: readonly (infer B)[] } ? B : never }[keyof QS]
+  : never
+
+/** The routing keys bound to exchange `E` (a binding without one binds `''`). */
+type BoundKeys<T, E extends string> =
+  BindingsOf<T> extends infer B
+    ? B extends { exchange: E }
+      ? B extends { routingKey: infer RK extends string }
+        ? RK
+        : ''
+      : never
+    : never
+
+/**
+ * The routing keys one may publish with to exchange `E`: any string, since a binding may come
+ * from another service's topology, a topic pattern or an alternate exchange, so no topology knows
+ * every valid key; on a direct exchange the keys this topology binds are offered first (editors
+ * complete them) without refusing the others.
+ */
+export type RoutingKey<T, E extends string> = T extends { exchanges: infer X }
+  ? E extends keyof X
+    ? X[E] extends { type: 'direct' }
+      ? BoundKeys<T, E> | (string & {})
+      : string
+    : string
+  : string
+
+/**
+ * The body type a queue's handler sees: the schema output of the message named by its routing
+ * key where the queue binds exactly one routing key that has a schema, else `unknown`.
  */
 export type ConsumeBody<T, Q extends string> = T extends { queues: infer QS }
   ? Q extends keyof QS
-    ? QS[Q] extends { bindings: readonly [{ routingKey: infer RK }] }
-      ? RK extends keyof MessagesOf<T>
-        ? MessagesOf<T>[RK] extends z.ZodType
-          ? z.output<MessagesOf<T>[RK]>
-          : unknown
-        : unknown
+    ? QS[Q] extends { bindings: readonly [{ routingKey: infer RK extends string }] }
+      ? MessageBody<T, RK>
       : unknown
     : unknown
   : unknown

@@ -1,0 +1,88 @@
+import type { Options } from 'amqplib'
+import type { z } from 'zod'
+import { ClosedError, TimeoutError } from '../errors.js'
+import type { Envelope } from '../publish/envelope.js'
+import { uuidv7 } from '../publish/uuid.js'
+import { readReply, REPLY_TO, requestProperties } from '../rpc/reply.js'
+import { toDelivery, toProperties } from './message.js'
+
+interface Pending {
+  routingKey: string
+  reply: z.ZodType | undefined
+  resolve: (body: unknown) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/**
+ * The fake's direct reply-to: a request waits here for the reply a responder publishes to
+ * `amq.rabbitmq.reply-to`, which is read as the real client reads it (`RemoteError`, `reply`).
+ */
+export class FakeRequests {
+  readonly #pending = new Map<string, Pending>()
+
+  /** `send` routes the request, throwing as the fake's publish does (e.g. `UnroutableError`). */
+  request(
+    exchange: string,
+    routingKey: string,
+    envelope: Envelope,
+    timeoutMs: number,
+    reply: z.ZodType | undefined,
+    send: (envelope: Envelope) => void,
+  ): Promise<unknown> {
+    const correlationId = uuidv7()
+    const { messageId } = envelope.properties
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(correlationId)
+        const what = `${messageId} ('${routingKey}' on '${exchange}')`
+        reject(new TimeoutError(`no reply to ${what} within ${timeoutMs}ms`))
+      }, timeoutMs)
+      this.#pending.set(correlationId, { routingKey, reply, resolve, reject, timer })
+      try {
+        const properties = requestProperties(
+          envelope.properties,
+          correlationId,
+          Date.now() + timeoutMs,
+        )
+        send({ content: envelope.content, properties })
+      } catch (error) {
+        this.#settle(correlationId)
+        reject(error as Error)
+      }
+    })
+  }
+
+  /** Whether a publish is a reply: it goes to direct reply-to, not to a queue. */
+  isReply(exchange: string, routingKey: string): boolean {
+    return exchange === '' && routingKey === REPLY_TO
+  }
+
+  /** A reply to a request that timed out is dropped, as the broker does. */
+  reply(content: Buffer, options: Options.Publish): void {
+    const id = options.correlationId
+    const request = id === undefined ? undefined : this.#settle(id)
+    if (!request) return
+    const delivery = toDelivery(
+      { exchange: '', routingKey: REPLY_TO, content, properties: toProperties(options) },
+      0,
+    )
+    const read = readReply(delivery, request.routingKey, undefined, request.reply)
+    if (read.ok) request.resolve(read.body)
+    else request.reject(read.error)
+  }
+
+  close(): void {
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id)?.reject(new ClosedError('broker closed before the reply came'))
+    }
+  }
+
+  #settle(id: string): Pending | undefined {
+    const request = this.#pending.get(id)
+    if (!request) return undefined
+    clearTimeout(request.timer)
+    this.#pending.delete(id)
+    return request
+  }
+}
