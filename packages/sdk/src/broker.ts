@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client'
 import type { z } from 'zod'
 import { Batcher, type BatchHandler } from './batch/batcher.js'
 import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
+import type { BrokerLike } from './broker-like.js'
 import type { BrokerDiagnostics, BrokerEvents, Instruments } from './broker-types.js'
 import { followConnection } from './connection-events.js'
 import { ConnectionManager, type Link } from './connection/connection-manager.js'
@@ -57,9 +58,10 @@ export let replyChannelListeners: <T extends TopologyDefinition>(broker: Broker<
  * A connection to RabbitMQ with its declared topology: publish with confirms, consume with
  * retries and dead letters. Obtain one with `connect()`; the package exports the class as a type.
  */
-export class Broker<
-  T extends TopologyDefinition = TopologyDefinition,
-> extends EventEmitter<BrokerEvents> {
+export class Broker<T extends TopologyDefinition = TopologyDefinition>
+  extends EventEmitter<BrokerEvents>
+  implements BrokerLike<T>
+{
   static {
     replyChannelListeners = (broker) => broker.#rpc.listeners
   }
