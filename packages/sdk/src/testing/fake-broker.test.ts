@@ -184,6 +184,62 @@ describe('FakeBroker', () => {
     expect(fake.messages('crm.sync').map((m) => m.body)).toEqual([{ n: 2 }])
   })
 
+  it('holds each item of a batch for its own delay on timers, as the real broker does', async () => {
+    vi.useFakeTimers()
+    try {
+      const timed = new FakeBroker({ topology, delays: 'timers' })
+      await timed.publishBatch([
+        { exchange: 'audit', routingKey: '', body: { n: 1 }, options: { delay: '1m' } },
+        { exchange: 'audit', routingKey: '', body: { n: 2 } },
+      ])
+      expect(timed.messages('crm.sync').map((m) => m.body)).toEqual([{ n: 2 }])
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(timed.messages('crm.sync').map((m) => m.body)).toEqual([{ n: 2 }, { n: 1 }])
+      await timed.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('ticks a schedule only when the test calls tick(), as of the time it gives', async () => {
+    const schedule = await fake.schedule('0 0 3 * * *', 'orders', 'order.nightly', { kind: 'n' })
+    expect(fake.messages('ledger.all')).toEqual([])
+
+    await fake.tick('orders.order.nightly', new Date('2026-01-01T03:00:00Z'))
+    await fake.tick(undefined, new Date('2026-01-02T03:00:00Z'))
+    const ticks = fake.messages('ledger.all')
+    expect(
+      ticks.map((m) => [m.body, m.properties.messageId, m.headers[HEADERS.scheduledAt]]),
+    ).toEqual([
+      [{ kind: 'n' }, 'orders.order.nightly@2026-01-01T03:00:00.000Z', '2026-01-01T03:00:00.000Z'],
+      [{ kind: 'n' }, 'orders.order.nightly@2026-01-02T03:00:00.000Z', '2026-01-02T03:00:00.000Z'],
+    ])
+    expect(schedule).toMatchObject({ name: 'orders.order.nightly', leader: true })
+    await expect(fake.tick('reports.weekly')).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
+    await expect(
+      fake.schedule('every minute', 'orders', 'order.nightly', {}),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
+    await expect(
+      fake.schedule('* * * * *', 'orders', 'order.created', { orderId: 'o-1', amount: -1 }),
+    ).rejects.toBeInstanceOf(ValidationError)
+
+    await schedule.cancel()
+    expect(schedule.nextRun()).toBeNull()
+    await expect(fake.tick('orders.order.nightly')).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    })
+  })
+
+  it('times a request out when nobody responds, and rejects those still waiting on close', async () => {
+    await expect(
+      fake.request('orders', 'order.quote', {}, { timeout: '20ms' }),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' })
+    // Routed to queues nobody consumes: it waits for a reply until the fake closes.
+    const waiting = fake.request('orders', 'order.quote', {})
+    await fake.close()
+    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' })
+  })
+
   it('dead-letters a NonRetryableError at once with reason non-retryable', async () => {
     let runs = 0
     await fake.consume('billing.charge', () => {

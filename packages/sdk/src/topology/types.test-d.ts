@@ -6,7 +6,7 @@ import type { Broker } from '../broker.js'
 import type { BrokerLike } from '../broker-like.js'
 import { defineTopology } from './define.js'
 
-const topology = defineTopology({
+export const topology = defineTopology({
   exchanges: { orders: { type: 'topic' }, payments: { type: 'direct' } },
   queues: {
     'billing.charge': { bindings: [{ exchange: 'orders', routingKey: 'order.*' }] },
