@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the public `FakeBroker` API mirrors `Broker`'s, one method per call
+// with its docs, over one in-memory transport (queues, routing, dispatch, retry tiers); requests,
+// schedules and routing rules are parts of their own (fake-requests, fake-schedule, routing).
 import type { Options } from 'amqplib'
 import type { z } from 'zod'
 import { Batcher, type BatchHandler } from '../batch/batcher.js'
@@ -7,7 +10,6 @@ import type { ConsumerHandle } from '../consume/consumer.js'
 import type { Handler, HandlerMap, Handlers } from '../consume/message.js'
 import { toMs } from '../duration.js'
 import { ClosedError, UnroutableError, WarrenError } from '../errors.js'
-import { silentLogger } from '../logging/logger.js'
 import { resolveConsumeOptions, type ConsumeOptions, type PublishOptions } from '../options.js'
 import { Publishing, type BatchItem } from '../publish/route.js'
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../rpc/options.js'
@@ -31,10 +33,10 @@ import type {
 } from '../topology/types.js'
 import { FakeConsumer, type Settled } from './fake-consumer.js'
 import { FakeRequests } from './fake-requests.js'
-import { FakeSchedule } from './fake-schedule.js'
+import { FakeSchedules } from './fake-schedule.js'
 import { toProperties, view, type FakeMessage, type Stored } from './message.js'
 import { resolveFakeOptions, type FakeBrokerOptions, type ResolvedFakeOptions } from './options.js'
-import { bindingMatches } from './routing.js'
+import { routeMessage } from './routing.js'
 
 /**
  * An in-memory broker with the real one's interface (`BrokerLike`) and semantics: routing by
@@ -61,7 +63,7 @@ export class FakeBroker<
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #publishing: Publishing
   readonly #requests = new FakeRequests()
-  readonly #schedules = new Set<FakeSchedule>()
+  readonly #schedules = new FakeSchedules()
   #idleWaiters: (() => void)[] = []
   #dispatchQueued = false
   #closed = false
@@ -204,19 +206,9 @@ export class FakeBroker<
     responder: Responder<ConsumeBody<T, Q>>,
     options?: ConsumeOptions,
   ): Promise<ConsumerHandle> {
-    const publisher = {
-      publish: (exchange: string, routingKey: string, content: Buffer, props: Options.Publish) => {
-        if (this.#requests.isReply(exchange, routingKey)) this.#requests.reply(content, props)
-        else this.#send(exchange, routingKey, { content, properties: props })
-        return Promise.resolve()
-      },
-    }
-    const context = {
-      publisher,
-      logger: silentLogger,
-      service: this.#options.service,
-      keyring: undefined,
-    }
+    const context = this.#requests.responderContext(this.#options.service, (exchange, rk, e) =>
+      this.#send(exchange, rk, e),
+    )
     return this.consume(queue, replyingHandler(context, responder as Responder), options)
   }
 
@@ -241,9 +233,7 @@ export class FakeBroker<
         const message = await tickMessage(name, { body, options }, at)
         await this.#publishing.publish(exchange, routingKey, message.body, message.options)
       }
-      const schedule = new FakeSchedule(name, pattern, run, (s) => this.#schedules.delete(s))
-      this.#schedules.add(schedule)
-      return Promise.resolve(schedule)
+      return Promise.resolve(this.#schedules.add(name, pattern, run))
     } catch (error) {
       return Promise.reject(error as Error)
     }
@@ -257,12 +247,8 @@ export class FakeBroker<
    * await fake.schedule('0 0 3 * * *', 'reports', 'report.nightly', { kind: 'nightly' })
    * await fake.tick('reports.report.nightly', new Date('2026-01-01T03:00:00Z'))
    */
-  async tick(name?: string, at: Date = new Date()): Promise<void> {
-    const due = [...this.#schedules].filter((s) => name === undefined || s.name === name)
-    if (name !== undefined && due.length === 0) {
-      throw new WarrenError('INVALID_OPTIONS', `no schedule named '${name}'`)
-    }
-    for (const schedule of due) await schedule.run(at)
+  tick(name?: string, at: Date = new Date()): Promise<void> {
+    return this.#schedules.tick(name, at)
   }
 
   /** Resolves when every consumed queue is empty, no handler runs and no retry waits. */
@@ -293,7 +279,7 @@ export class FakeBroker<
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await Promise.all([...this.#schedules].map((s) => s.cancel()))
+    await this.#schedules.cancel()
     await Promise.all([...this.#consumers].map((c) => c.cancel()))
     this.#requests.close()
     for (const timer of this.#timers) clearTimeout(timer)
@@ -308,7 +294,9 @@ export class FakeBroker<
     envelope: { content: Buffer; properties: Options.Publish },
   ): void {
     if (this.#closed) throw new ClosedError()
-    const targets = this.#route(exchange, routingKey)
+    const { topology } = this.#options
+    const exists = (queue: string) => this.#queues.has(queue)
+    const targets = routeMessage(topology, this.#plans.values(), exists, exchange, routingKey)
     const properties = toProperties(envelope.properties)
     const stored: Stored = { exchange, routingKey, content: envelope.content, properties }
     if (targets.length === 0) {
@@ -321,22 +309,6 @@ export class FakeBroker<
     }
     this.#published.push(view(stored))
     for (const queue of targets) this.#enqueue(queue, { ...stored })
-  }
-
-  #route(exchange: string, routingKey: string): string[] {
-    if (exchange === '') return this.#queues.has(routingKey) ? [routingKey] : []
-    const definition = this.#options.topology.exchanges?.[exchange]
-    if (!definition) {
-      throw new WarrenError('EXCHANGE_NOT_FOUND', `exchange '${exchange}' does not exist`)
-    }
-    const targets: string[] = []
-    for (const plan of this.#plans.values()) {
-      const bound = plan.bindings.some(
-        (b) => b.exchange === exchange && bindingMatches(definition.type, b.routingKey, routingKey),
-      )
-      if (bound) targets.push(plan.name)
-    }
-    return targets
   }
 
   #enqueue(queue: string, stored: Stored): void {

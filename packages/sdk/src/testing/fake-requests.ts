@@ -2,9 +2,17 @@ import type { Options } from 'amqplib'
 import type { z } from 'zod'
 import { ClosedError, TimeoutError } from '../errors.js'
 import type { Envelope } from '../publish/envelope.js'
+import { silentLogger } from '../logging/logger.js'
 import { uuidv7 } from '../publish/uuid.js'
 import { readReply, REPLY_TO, requestProperties } from '../rpc/reply.js'
+import type { RespondContext } from '../rpc/respond.js'
 import { toDelivery, toProperties } from './message.js'
+
+/** A message as a client other than the SDK may send it: any properties. */
+interface Raw {
+  content: Buffer
+  properties: Options.Publish
+}
 
 interface Pending {
   routingKey: string
@@ -53,13 +61,29 @@ export class FakeRequests {
     })
   }
 
-  /** Whether a publish is a reply: it goes to direct reply-to, not to a queue. */
-  isReply(exchange: string, routingKey: string): boolean {
-    return exchange === '' && routingKey === REPLY_TO
+  /**
+   * What a fake responder replies with: a publish to direct reply-to reaches its request, any
+   * other goes through `send` (the fake's routing).
+   */
+  responderContext(
+    service: string,
+    send: (exchange: string, routingKey: string, message: Envelope | Raw) => void,
+  ): RespondContext {
+    const publish = (
+      exchange: string,
+      routingKey: string,
+      content: Buffer,
+      props: Raw['properties'],
+    ) => {
+      if (exchange === '' && routingKey === REPLY_TO) this.#reply(content, props)
+      else send(exchange, routingKey, { content, properties: props })
+      return Promise.resolve()
+    }
+    return { publisher: { publish }, logger: silentLogger, service, keyring: undefined }
   }
 
   /** A reply to a request that timed out is dropped, as the broker does. */
-  reply(content: Buffer, options: Options.Publish): void {
+  #reply(content: Buffer, options: Options.Publish): void {
     const id = options.correlationId
     const request = id === undefined ? undefined : this.#settle(id)
     if (!request) return
