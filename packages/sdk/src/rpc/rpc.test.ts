@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import {
+  ClosedError,
   connect,
   defineTopology,
   NonRetryableError,
@@ -220,6 +221,17 @@ describe('request/reply over direct reply-to', () => {
       await client.close()
       await server.close()
     }
+  })
+
+  it('rejects a request still waiting for its reply, and one made after close, with ClosedError', async () => {
+    const client = await connect({ url: vhost.url, topology })
+    // Nobody answers pricing.silent: the request waits until the broker closes.
+    const waiting = client.request('pricing', 'quote.silent', {}, { timeout: '30s' })
+    await waitFor(() => client.diagnostics.pendingRequests === 1, 'the request to be sent')
+    const rejected = expect(waiting).rejects.toBeInstanceOf(ClosedError)
+    await client.close()
+    await rejected
+    await expect(client.request('pricing', 'quote.silent', {})).rejects.toBeInstanceOf(ClosedError)
   })
 
   it('rejects a request no queue receives with UnroutableError at once', async () => {

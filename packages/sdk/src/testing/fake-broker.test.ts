@@ -240,6 +240,26 @@ describe('FakeBroker', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' })
   })
 
+  it("names a message by its type, else its routing key: that name's schema applies on both ends", async () => {
+    await expect(
+      fake.publish(
+        'orders',
+        'order.audit',
+        { orderId: 'o-1', amount: -1 },
+        { type: 'order.created' },
+      ),
+    ).rejects.toBeInstanceOf(ValidationError)
+    const notes: unknown[] = []
+    await fake.consume('crm.sync', (msg) => {
+      notes.push([msg.properties.type, msg.body])
+    })
+    // The routing key's schema does not apply to a message named otherwise.
+    await fake.publish('orders', 'order.created', { text: 'call back' }, { type: 'order.note' })
+    await fake.drain()
+    expect(notes).toEqual([['order.note', { text: 'call back' }]])
+    expect(fake.deadLetters('crm.sync')).toEqual([])
+  })
+
   it('dead-letters a NonRetryableError at once with reason non-retryable', async () => {
     let runs = 0
     await fake.consume('billing.charge', () => {
