@@ -28,18 +28,22 @@ const SORT_VALUES: Record<QueueSortKey, (q: DiscoveredQueue) => string | number>
 const compare = (x: string | number, y: string | number) =>
   typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y))
 
-/** The queues the query's vhost, role and search text leave, sorted by its key and order. */
-export function filterAndSort(queues: readonly DiscoveredQueue[], q: QueueListQuery) {
+/** The queues the query's vhost, role and search text leave. */
+export function filterQueues(queues: readonly DiscoveredQueue[], q: QueueListQuery) {
   const needle = q.search?.toLowerCase()
-  const matching = queues.filter(
+  return queues.filter(
     (queue) =>
       (q.vhost === undefined || queue.vhost === q.vhost) &&
       (!q.role || queue.role === q.role) &&
       (!needle || `${queue.vhost}/${queue.name}`.toLowerCase().includes(needle)),
   )
+}
+
+/** `queues` sorted in place by the query's key and order; ties by vhost, then name. */
+export function sortQueues(queues: DiscoveredQueue[], q: QueueListQuery) {
   const value = SORT_VALUES[q.sort]
   const direction = q.order === 'asc' ? 1 : -1
-  return matching.sort(
+  return queues.sort(
     (a, b) =>
       compare(value(a), value(b)) * direction ||
       collator.compare(a.vhost, b.vhost) ||
@@ -86,26 +90,31 @@ async function counted(
 
 /**
  * One page of the queue list: filtered and sorted once over the discovered topology, then cut.
- * Only a sort by depth or consumers needs every queue counted; otherwise (on a broker without
- * statistics) the topology is read without declares and only the page and its linked queues are
- * declared.
+ * On a broker without statistics the topology is read without declares; a sort by depth or
+ * consumers then declares every queue the filter leaves (to sort by what the broker says now),
+ * any other sort only the page and the queues it links to.
  */
 export async function listQueues(s: Pick<Services, 'discovery' | 'management'>, q: QueueListQuery) {
-  const exact = COUNTED_SORT_KEYS.has(q.sort)
-  const topology = await s.discovery.topology(q.vhost, { counts: exact ? 'exact' : 'listed' })
-  const matching = filterAndSort(topology.queues, q)
+  const topology = await s.discovery.topology(q.vhost, { counts: 'listed' })
+  const byCount = COUNTED_SORT_KEYS.has(q.sort)
+  const matching = filterQueues(topology.queues, q)
+  const sorted = sortQueues(byCount ? await counted(s, matching) : matching, q)
   const start = (q.page - 1) * q.pageSize
-  const page = matching.slice(start, start + q.pageSize)
-  const shown = [...page, ...linkedTo(page, topology)]
-  const figures = exact ? shown : await counted(s, shown)
+  const page = sorted.slice(start, start + q.pageSize)
+  const linked = linkedTo(page, topology)
+  const [items, related] = byCount
+    ? [page, await counted(s, linked)]
+    : split(await counted(s, [...page, ...linked]), page.length)
   return {
-    items: figures.slice(0, page.length),
+    items,
     total: matching.length,
     page: q.page,
     pageSize: q.pageSize,
-    related: figures.slice(page.length).map(toRelated),
+    related: related.map(toRelated),
   }
 }
+
+const split = <T>(list: T[], at: number): [T[], T[]] => [list.slice(0, at), list.slice(at)]
 
 const toRelated = ({ vhost, name, messages }: DiscoveredQueue): RelatedQueue => ({
   vhost,
