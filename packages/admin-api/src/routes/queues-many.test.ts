@@ -39,7 +39,9 @@ function statisticsDenied(): typeof fetch {
     Object.fromEntries(Object.entries(queue).filter(([field]) => !COUNTS.includes(field)))
   return async (input, init) => {
     const response = await fetch(input, init)
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input : input.url)
+    const url = new URL(
+      typeof input === 'string' ? input : input instanceof URL ? input : input.url,
+    )
     if (!response.ok) return response
     const body = (await response.json()) as Record<string, unknown> | Record<string, unknown>[]
     if (url.pathname === '/api/overview') return Response.json({ ...body, disable_stats: true })
@@ -148,7 +150,10 @@ describe('/api/queues over 5,000 queues', () => {
           prometheus: createPrometheusClient({ urls: [BROKER.prometheus] }),
           pool,
           vhosts: [vhost.name],
-          log: createLogger((text) => text, () => {}),
+          log: createLogger(
+            (text) => text,
+            () => {},
+          ),
         },
       )
     })
@@ -167,7 +172,12 @@ describe('/api/queues over 5,000 queues', () => {
     })
 
     it('declares every queue the search leaves, and no other, when sorting by depth', async () => {
-      const body = await listed({ vhost: vhost.name, search: 'billing', sort: 'messages', order: 'desc' })
+      const body = await listed({
+        vhost: vhost.name,
+        search: 'billing',
+        sort: 'messages',
+        order: 'desc',
+      })
       expect(body.total).toBe(BILLING)
       expect(body.items[0]).toMatchObject({ name: DEEP, messages: DEEP_MESSAGES })
       expect(pool.declared.sort()).toEqual(Array.from({ length: BILLING }, (_, n) => billing(n)))
