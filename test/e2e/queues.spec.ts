@@ -101,3 +101,20 @@ test('a search that matches nothing says so, with a total of none', async ({ pag
   await expect(page.getByText('No queue matches.')).toBeVisible()
   await expect(page.getByTestId('queue-range')).toHaveText('None of 0')
 })
+
+test("a queue's vhost filters the list to that vhost, and the filter clears again", async ({
+  page,
+}) => {
+  const calls = observeQueueLists(page)
+  await page.goto(`/queues?search=${encodeURIComponent(`${vhost.name}/${name(42)}`)}`)
+  await expect(rows(page)).toHaveCount(1)
+  await rows(page).getByRole('link', { name: vhost.name }).click()
+  await expect(page.getByTestId('vhost-filter')).toContainText(vhost.name)
+  await expect.poll(() => calls.at(-1)?.params.get('vhost')).toBe(vhost.name)
+  await page.getByLabel('Search queues').fill('')
+  await expect(page.getByTestId('queue-range')).toHaveText('1–100 of 5,000')
+
+  await page.getByRole('button', { name: `Vhost ${vhost.name}: show every vhost` }).click()
+  await expect(page.getByTestId('vhost-filter')).toHaveCount(0)
+  await expect.poll(() => calls.at(-1)?.params.has('vhost')).toBe(false)
+})

@@ -29,8 +29,9 @@ export function QueuesScreen() {
   const navigate = useNavigate({ from: '/queues' })
   const query = listQueryOf(search)
   const queues = useQueues(query)
-  const update = (patch: QueueListSearch, replace = false) =>
-    void navigate({ search: (prev) => parseListSearch({ ...prev, ...patch }), replace })
+  // A field set to undefined goes back to the server's default.
+  const update = (patch: { [K in keyof QueueListSearch]?: QueueListSearch[K] | undefined }) =>
+    void navigate({ search: (prev) => parseListSearch({ ...prev, ...patch }) })
 
   // The box answers every key at once; the URL (and the server) follow when typing pauses.
   const [text, setText] = useState(query.search ?? '')
@@ -69,6 +70,17 @@ export function QueuesScreen() {
           </p>
         </div>
         <div className="toolbar" role="search">
+          {query.vhost !== undefined ? (
+            <button
+              type="button"
+              className="button small"
+              data-testid="vhost-filter"
+              aria-label={`Vhost ${query.vhost}: show every vhost`}
+              onClick={() => update({ vhost: undefined, page: 1 })}
+            >
+              vhost <span className="mono">{query.vhost}</span> ✕
+            </button>
+          ) : null}
           <label className="field">
             <span>Search</span>
             <input
@@ -86,9 +98,7 @@ export function QueuesScreen() {
             <select
               aria-label="Filter by role"
               value={query.role ?? ''}
-              onChange={(e) =>
-                update({ role: (e.target.value || undefined) as QueueListSearch['role'], page: 1 })
-              }
+              onChange={(e) => update({ role: e.target.value as QueueListSearch['role'], page: 1 })}
             >
               <option value="">All roles</option>
               {QUEUE_ROLES.map((r) => (
@@ -160,7 +170,15 @@ export function QueuesScreen() {
                   <td className="num">{formatRate(q.rates.publish)}</td>
                   <td className="num">{formatRate(q.rates.deliver)}</td>
                   <td className="num">{formatCount(q.consumers)}</td>
-                  <td className="mono small">{q.vhost}</td>
+                  <td className="mono small">
+                    <Link
+                      to="/queues"
+                      search={(prev) => parseListSearch({ ...prev, vhost: q.vhost, page: 1 })}
+                      title={`Only the queues of vhost ${q.vhost}`}
+                    >
+                      {q.vhost}
+                    </Link>
+                  </td>
                   <td>{q.type}</td>
                   <td className="mono small">
                     {q.role === 'retry' && q.retryOf ? `→ ${q.retryOf}` : null}
