@@ -29,7 +29,7 @@ const compare = (x: string | number, y: string | number) =>
   typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y))
 
 /** The queues the query's vhost, role and search text leave. */
-export function filterQueues(queues: readonly DiscoveredQueue[], q: QueueListQuery) {
+function filterQueues(queues: readonly DiscoveredQueue[], q: QueueListQuery) {
   const needle = q.search?.toLowerCase()
   return queues.filter(
     (queue) =>
@@ -40,7 +40,7 @@ export function filterQueues(queues: readonly DiscoveredQueue[], q: QueueListQue
 }
 
 /** `queues` sorted in place by the query's key and order; ties by vhost, then name. */
-export function sortQueues(queues: DiscoveredQueue[], q: QueueListQuery) {
+function sortQueues(queues: DiscoveredQueue[], q: QueueListQuery) {
   const value = SORT_VALUES[q.sort]
   const direction = q.order === 'asc' ? 1 : -1
   return queues.sort(
