@@ -4,8 +4,6 @@ import { errorFields, type Logger } from '../logging/logger.js'
 import { backoffDelay } from './backoff.js'
 import type { Link } from './connection-manager.js'
 
-/** A channel that stayed up this long before it went counts its reopen attempts from 1 again. */
-const STABLE_MS = 10_000
 const MAX_REOPEN_DELAY_MS = 30_000
 
 /**
@@ -21,7 +19,7 @@ export interface OpenChannel<C extends Channel> {
 }
 
 export interface ManagedChannelOptions<C extends Channel> {
-  /** Names the part in its log events: `<role>-recovering`, `<role>-resume-failed`, `<role>-resumed`. */
+  /** Names the part's log events: `<role>-recovering`, `<role>-resume-failed`, `<role>-resumed`. */
   role: string
   /** Fields that name the part in every log event (its queue, its schedule). */
   fields: Readonly<Record<string, unknown>>
@@ -33,18 +31,28 @@ export interface ManagedChannelOptions<C extends Channel> {
    * replaces one lost on a live connection. A throw closes the channel again.
    */
   setup: (open: OpenChannel<C>, reopened: boolean) => Promise<void> | void
-  /** The current channel is gone (closed, retired, or its connection lost), with what it carried. */
+  /** The current channel is gone (closed, retired, its connection lost), with what it carried. */
   onLost?: (open: OpenChannel<C>) => void
   /** A channel error; without this it is logged as `channel-error`. */
   onError?: (open: OpenChannel<C>, error: Error) => void
-  /**
-   * The first wait before reopening a channel the broker closed on a live connection (no
-   * reconnect will); it doubles on each failed attempt up to 30 s. Without it a lost channel stays
-   * closed until the next `acquire`.
-   */
-  reopen?: { initialDelayMs: number; jitter?: number }
+  /** Reopening after the broker closed the channel; without it, the next `acquire` opens one. */
+  reopen?: Reopen
   /** Whether the part still has work in flight, for `idle()`. */
   busy?: () => boolean
+}
+
+/** How a part's channel comes back after the broker closed it on a live connection. */
+export interface Reopen {
+  /** The first wait; it doubles on each attempt up to 30 s. */
+  initialDelayMs: number
+  /** @default 0 */
+  jitter?: number
+  /**
+   * A channel that stayed up this long before it went counts its attempts from 1 again; one
+   * that went sooner counts on, so a queue that keeps vanishing costs a few attempts a minute.
+   * @default 0: every loss starts again from `initialDelayMs`
+   */
+  stableMs?: number
 }
 
 /**
@@ -61,7 +69,7 @@ export class ManagedChannel<C extends Channel = Channel> {
   #closed = false
   /** The connection a reopen is under way on. */
   #reopeningOn: Link | undefined
-  /** Reopen attempts since the channel last stayed up for `STABLE_MS`. */
+  /** Reopen attempts since the channel last stayed up for `stableMs`. */
   #failures = 0
   #openedAt = 0
   #idleWaiters: (() => void)[] = []
@@ -210,25 +218,20 @@ export class ManagedChannel<C extends Channel = Channel> {
   }
 
   #reopen(link: Link, reason: string): void {
-    if (!this.options.reopen || this.#reopeningOn === link) return
+    const { reopen } = this.options
+    if (!reopen || this.#reopeningOn === link) return
     this.#reopeningOn = link
-    if (Date.now() - this.#openedAt > STABLE_MS) this.#failures = 0
-    void this.#reopenLoop(link, reason, this.options.reopen).finally(() => {
+    if (Date.now() - this.#openedAt >= (reopen.stableMs ?? 0)) this.#failures = 0
+    void this.#reopenLoop(link, reason, reopen).finally(() => {
       if (this.#reopeningOn === link) this.#reopeningOn = undefined
     })
   }
 
   /**
    * Closed by the broker on a live connection (a consume refused while its queue is deleted, an
-   * ack it no longer knows): reopen here, since no reconnect will. Counting on from the last
-   * loss when the channel did not stay up for `STABLE_MS` makes a queue that keeps vanishing
-   * cost a few attempts a minute, never a hot loop.
+   * ack it no longer knows): reopen here, since no reconnect will, backing off between attempts.
    */
-  async #reopenLoop(
-    link: Link,
-    reason: string,
-    reopen: { initialDelayMs: number; jitter?: number },
-  ): Promise<void> {
+  async #reopenLoop(link: Link, reason: string, reopen: Reopen): Promise<void> {
     // A closing connection closes its channels first, in the same turn: let its own close land
     // (the link marked closed, the part detached) before taking this for a channel's loss.
     await Promise.resolve()

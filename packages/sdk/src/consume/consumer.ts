@@ -3,7 +3,6 @@ import type { z } from 'zod'
 import type { Keyring } from '../encryption/keyring.js'
 import type { Link } from '../connection/connection-manager.js'
 import { ManagedChannel, type OpenChannel } from '../connection/managed-channel.js'
-import { failureCopy } from '../dead-letter/failure-copy.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import type { ConsumeObserver } from '../metrics/observers.js'
 import type { Tracing } from '../tracing/tracing.js'
@@ -11,7 +10,7 @@ import type { ResolvedConsumeOptions } from '../options.js'
 import type { Publisher } from '../publish/publisher.js'
 import type { QueuePlan } from '../topology/plan.js'
 import type { Handler, HandlerMap } from './message.js'
-import { processDelivery, type Outcome, type Pipeline } from './pipeline.js'
+import { copyOfFailure, processDelivery, type Outcome, type Pipeline } from './pipeline.js'
 
 /** What a consumer needs from its broker. */
 export interface ConsumerContext {
@@ -81,7 +80,7 @@ export class Consumer implements ConsumerHandle {
       logger: context.logger,
       create: (link) => link.model.createChannel(),
       setup: (open, reopened) => this.#setup(open, reopened),
-      reopen: { initialDelayMs: 200, jitter: 0.2 },
+      reopen: { initialDelayMs: 200, jitter: 0.2, stableMs: 10_000 },
       busy: () => this.#active > 0,
     })
   }
@@ -217,16 +216,7 @@ export class Consumer implements ConsumerHandle {
       this.#observer?.deadLetter()
       return
     }
-    const reason = route.kind === 'dead-letter' ? route.reason : undefined
-    const consumer = this.context.consumerId
-    const options = failureCopy({
-      delivery,
-      queue: this.queue,
-      attempt,
-      error,
-      consumer,
-      ...(reason && { reason }),
-    })
+    const options = copyOfFailure(delivery, outcome, this.queue, this.context.consumerId)
     const target = route.queue as string
     try {
       // Default exchange, confirmed, then the ack: a crash in between duplicates, never loses.

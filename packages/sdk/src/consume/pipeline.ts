@@ -1,5 +1,6 @@
-import type { ConsumeMessage } from 'amqplib'
+import type { ConsumeMessage, Options } from 'amqplib'
 import type { z } from 'zod'
+import { failureCopy } from '../dead-letter/failure-copy.js'
 import type { Keyring } from '../encryption/keyring.js'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
@@ -21,7 +22,14 @@ export type Outcome =
   | { kind: 'ack' }
   /** Claimed before (idempotency): acked without running the handler. */
   | { kind: 'duplicate' }
-  | { kind: 'fail'; route: FailureRoute; error: unknown; attempt: number }
+  | Failed
+
+export interface Failed {
+  kind: 'fail'
+  route: FailureRoute
+  error: unknown
+  attempt: number
+}
 
 /** What a consumer brings to each of its deliveries. */
 export interface Pipeline {
@@ -31,7 +39,7 @@ export interface Pipeline {
   messages: Readonly<Record<string, z.ZodType>> | undefined
   /** Keys to open sealed bodies with. */
   keyring?: Keyring | undefined
-  /** Whether the broker delays this queue's retries on the current connection (retry mode `broker`). */
+  /** Whether the broker delays this queue's retries on this connection (retry mode `broker`). */
   brokerRetry?: () => boolean
   observer?: ConsumeObserver | undefined
   /** A `process` span per delivery, active while the handler runs. */
@@ -111,6 +119,20 @@ async function decide(
   } finally {
     observer?.handled((performance.now() - started) / 1000)
   }
+}
+
+/**
+ * The publish options of the copy a failure leaves in its retry tier or dead-letter queue
+ * (`route.queue`), with the `warren-*` failure headers.
+ */
+export function copyOfFailure(
+  delivery: ConsumeMessage,
+  { route, attempt, error }: Failed,
+  queue: string,
+  consumer: string,
+): Options.Publish & { messageId: string } {
+  const reason = route.kind === 'dead-letter' ? route.reason : undefined
+  return failureCopy({ delivery, queue, attempt, error, consumer, ...(reason && { reason }) })
 }
 
 function deadLetter(plan: QueuePlan, reason: 'invalid-payload' | 'no-handler'): FailureRoute {

@@ -29,7 +29,7 @@ export function failureCopyOptions(
   return options
 }
 
-/** The copy a failure leaves in a retry tier or dead-letter queue: its headers, the original's properties. */
+/** A failure's copy for its retry tier or dead-letter queue: new headers, the old properties. */
 export function failureCopy(failure: Failure): Options.Publish & { messageId: string } {
   return failureCopyOptions(failure.delivery, failureHeaders(failure))
 }

@@ -24,7 +24,7 @@ export interface Pending {
 const NO_EXCHANGE = /no exchange '([^']+)'/
 const MAX_CHANNEL_ERRORS = 3
 
-/** Publishes waiting for a channel (there is none, or the broker is blocked), each until its deadline. */
+/** Publishes waiting for a channel (none, or the broker blocked), each until its deadline. */
 export class Held {
   #queue: Pending[] = []
 

@@ -1,8 +1,7 @@
 import type { z } from 'zod'
 import type { ConsumerHandle } from '../consume/consumer.js'
 import type { Handler, HandlerMap } from '../consume/message.js'
-import { processDelivery, type Pipeline } from '../consume/pipeline.js'
-import { failureCopy } from '../dead-letter/failure-copy.js'
+import { copyOfFailure, processDelivery, type Pipeline } from '../consume/pipeline.js'
 import type { DeadLetterReason } from '../headers.js'
 import type { ResolvedConsumeOptions } from '../options.js'
 import type { QueuePlan } from '../topology/plan.js'
@@ -89,20 +88,11 @@ export class FakeConsumer implements ConsumerHandle {
     const delivery = toDelivery(stored, ++deliveryTag)
     const outcome = await processDelivery(this.#pipeline, delivery)
     if (outcome.kind !== 'fail') return { kind: 'ack' }
-    const { route, attempt, error } = outcome
+    const { route } = outcome
     // No dead-letter queue: the real consumer rejects it to whatever dead-lettering an operator
     // set up on the broker, and the fake has none.
     if (route.queue === undefined) return { kind: 'dropped' }
-    const reason = route.kind === 'dead-letter' ? route.reason : undefined
-    const consumer = this.context.consumerId
-    const options = failureCopy({
-      delivery,
-      queue: this.queue,
-      attempt,
-      error,
-      consumer,
-      ...(reason && { reason }),
-    })
+    const options = copyOfFailure(delivery, outcome, this.queue, this.context.consumerId)
     const copy: Stored = {
       exchange: '',
       routingKey: route.queue,
