@@ -186,10 +186,9 @@ export class ManagedChannel<C extends Channel = Channel> {
       await channel.close().catch(() => {})
       throw new ClosedError()
     }
-    if (this.#current)
-      this.#lose(this.#current)
-        ?.channel.close()
-        .catch(() => {})
+    // Still current on an earlier connection whose loss was never announced: it goes now.
+    const earlier = this.#current
+    if (earlier && this.#lose(earlier)) earlier.channel.close().catch(() => {})
     this.#current = open
     try {
       await this.options.setup(open, reopened)
