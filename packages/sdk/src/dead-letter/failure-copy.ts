@@ -1,5 +1,6 @@
 import type { ConsumeMessage, Options } from 'amqplib'
 import { uuidv7 } from '../publish/uuid.js'
+import { failureHeaders, type Failure } from './failure-headers.js'
 
 /**
  * Publish options of a retried or dead-lettered copy: the original's properties (so the copy is
@@ -26,4 +27,9 @@ export function failureCopyOptions(
   if (p.timestamp !== undefined) options.timestamp = p.timestamp as number
   if (p.priority !== undefined) options.priority = p.priority as number
   return options
+}
+
+/** A failure's copy for its retry tier or dead-letter queue: new headers, the old properties. */
+export function failureCopy(failure: Failure): Options.Publish & { messageId: string } {
+  return failureCopyOptions(failure.delivery, failureHeaders(failure))
 }
