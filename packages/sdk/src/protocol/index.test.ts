@@ -5,7 +5,9 @@ import { copyProperties, ENCRYPTED_CONTENT_TYPE, HEADERS, isEncrypted } from './
 describe('protocol', () => {
   it('imports nothing outside its own folder, so a browser bundle can take it', async () => {
     const folder = new URL('.', import.meta.url)
-    const files = (await readdir(folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    const files = (await readdir(folder)).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    )
     const imported: string[] = []
     for (const file of files) {
       const source = await readFile(new URL(file, folder), 'utf8')
