@@ -3,60 +3,55 @@
 import { randomBytes } from 'node:crypto'
 import { connect, defineTopology, NonRetryableError } from '@warren/sdk'
 import { HEADERS } from '@warren/sdk/protocol'
-import { createTestVhost } from '@warren/test-kit'
+import type { TestVhost } from '@warren/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type WarrenApp } from '../app.js'
-import { eventually, operator, tempDir, testConfig } from '../test-support/core.js'
+import { eventually, operator, scopedTestApp } from '../test-support/core.js'
 import type { BrowseResult } from './schemas.js'
 
 const SECRET = 'card 4111 1111 1111 1111'
 
+/** What the SDK leaves in the DLQ: a charge its handler refused, sealed with key k1. */
+async function deadLetterSealed(vhost: TestVhost) {
+  const topology = defineTopology({
+    exchanges: { vault: { type: 'topic' } },
+    queues: { 'vault.charge': { bindings: [{ exchange: 'vault', routingKey: 'charge' }] } },
+  })
+  const broker = await connect({
+    url: vhost.url,
+    topology,
+    service: 'encrypted-dead-letter-test',
+    encryption: { keys: { k1: randomBytes(32) }, current: 'k1' },
+  })
+  try {
+    await broker.consume('vault.charge', async () => {
+      throw new NonRetryableError('Card declined')
+    })
+    await broker.publish('vault', 'charge', { card: SECRET })
+    await eventually(async () => {
+      const { messageCount } = await vhost.withChannel((ch) => ch.checkQueue('vault.charge.dlq'))
+      return messageCount === 1 ? true : undefined
+    })
+  } finally {
+    await broker.close()
+  }
+}
+
 describe('an encrypted dead letter from the SDK', () => {
-  let vhost: Awaited<ReturnType<typeof createTestVhost>>
-  let dir: Awaited<ReturnType<typeof tempDir>>
-  let warren: WarrenApp
+  let scoped: Awaited<ReturnType<typeof scopedTestApp>>
   const browse = async (query = '') => {
-    const path = `/api/dead-letters/${vhost.encoded}/vault.charge.dlq/messages?limit=10${query}`
-    const response = await warren.app.request(path, { headers: operator })
+    const queue = `${scoped.vhost.encoded}/vault.charge.dlq`
+    const path = `/api/dead-letters/${queue}/messages?limit=10${query}`
+    const response = await scoped.warren.app.request(path, { headers: operator })
     expect(response.status).toBe(200)
     return (await response.json()) as BrowseResult
   }
 
   beforeAll(async () => {
-    vhost = await createTestVhost('encrypted-dead-letter')
-    dir = await tempDir()
-    const topology = defineTopology({
-      exchanges: { vault: { type: 'topic' } },
-      queues: { 'vault.charge': { bindings: [{ exchange: 'vault', routingKey: 'charge' }] } },
-    })
-    const broker = await connect({
-      url: vhost.url,
-      topology,
-      service: 'encrypted-dead-letter-test',
-      encryption: { keys: { k1: randomBytes(32) }, current: 'k1' },
-    })
-    try {
-      await broker.consume('vault.charge', async () => {
-        throw new NonRetryableError('Card declined')
-      })
-      await broker.publish('vault', 'charge', { card: SECRET })
-      await eventually(async () => {
-        const { messageCount } = await vhost.withChannel((ch) => ch.checkQueue('vault.charge.dlq'))
-        return messageCount === 1 ? true : undefined
-      })
-    } finally {
-      await broker.close()
-    }
-    warren = createApp(testConfig(dir.path, { WARREN_VHOSTS: vhost.name }))
+    scoped = await scopedTestApp('encrypted-dead-letter', deadLetterSealed)
   })
 
   afterAll(async () => {
-    try {
-      await warren?.close()
-    } finally {
-      await vhost?.remove()
-      await dir?.remove()
-    }
+    await scoped?.remove()
   })
 
   it('is browsed as encrypted, with the key id it was sealed with and no body', async () => {

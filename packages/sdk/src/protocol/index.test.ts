@@ -33,18 +33,8 @@ describe('protocol', () => {
       userId: 'guest',
       headers: { a: 1 },
     }
-    expect(copyProperties(received)).toEqual({
-      contentType: 'application/json',
-      deliveryMode: 2,
-      priority: 3,
-      correlationId: 'c-1',
-      replyTo: 'amq.rabbitmq.reply-to',
-      expiration: '6000',
-      messageId: 'm-1',
-      timestamp: 1_700_000_000,
-      type: 'order.placed',
-      appId: 'shop',
-    })
+    const { contentEncoding: _unset, userId: _refused, headers: _own, ...copied } = received
+    expect(copyProperties(received)).toEqual(copied)
   })
 
   it('leaves out the properties the caller sets itself', () => {
