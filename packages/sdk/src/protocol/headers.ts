@@ -35,6 +35,20 @@ export const HEADERS = {
   scheduledAt: 'warren-scheduled-at',
 } as const
 
+/** Headers of the admin API's `warren.archive` stream, where deleted and purged dead letters are kept. */
+export const ARCHIVE_HEADERS = {
+  /** `archived`, `restored` or `marker`. */
+  kind: 'warren-archive-kind',
+  archivedFrom: 'warren-archived-from',
+  archivedAt: 'warren-archived-at',
+  archivedBy: 'warren-archived-by',
+  /** On a `restored` record: the offset of the archived copy it restored. */
+  restoredOffset: 'warren-restored-offset',
+  markerId: 'warren-marker-id',
+  /** The archived message's header table as it arrived: wire bytes, base64. */
+  archivedHeaders: 'warren-archived-headers',
+} as const
+
 /** Headers RabbitMQ writes itself: a dead letter's history, a quorum or stream delivery's counts. */
 export const BROKER_HEADERS = {
   /** One entry per queue and reason, latest first: `queue`, `reason`, `count`, `exchange`, `routing-keys`, `time`. */

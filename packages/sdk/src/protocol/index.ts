@@ -2,7 +2,7 @@
 // SDK writes with and the admin API and console read with. Imports nothing outside this folder,
 // so it is safe in a browser bundle and costs no client code.
 
-export { HEADERS, BROKER_HEADERS, BROKER_DELIVERY_HEADERS } from './headers.js'
+export { HEADERS, ARCHIVE_HEADERS, BROKER_HEADERS, BROKER_DELIVERY_HEADERS } from './headers.js'
 export { DEAD_LETTER_REASONS } from './reasons.js'
 export type { DeadLetterReason } from './reasons.js'
 export { COPIED_PROPERTIES, copyProperties } from './properties.js'
