@@ -20,8 +20,14 @@ const option = (name: string) => {
   return index === -1 ? undefined : argv[index + 1]
 }
 const quick = argv.includes('--quick')
-/** `--only throughput`: publish and consume only (no end-to-end, retry, admin or soak). */
-const throughputOnly = option('only') === 'throughput'
+/**
+ * `--only throughput`: publish and consume only (no end-to-end, retry, admin or soak);
+ * `--only publish` or `--only consume`: that one alone (as for a CPU profile of it).
+ */
+const only = option('only')
+const throughputOnly = only === 'throughput' || only === 'publish' || only === 'consume'
+const runPublish = only !== 'consume'
+const runConsume = only !== 'publish'
 const withSoak = !quick && !throughputOnly && !argv.includes('--no-soak')
 const settings = quick
   ? { reps: 5, messages: 2_000, warmup: 500, e2eSeconds: 1, retrySeconds: 1, dlq: 2_000 }
@@ -76,43 +82,42 @@ try {
     for (const type of queueTypes) {
       log(`publish and consume, ${type} queues: warm-up`)
       for (const variant of processes) {
-        await publishRun(vhost, variant, type, settings.warmup)
-        await consumeRun(vhost, variant, type, settings.warmup)
+        if (runPublish) await publishRun(vhost, variant, type, settings.warmup)
+        if (runConsume) await consumeRun(vhost, variant, type, settings.warmup)
       }
       for (let rep = 1; rep <= settings.reps; rep++) {
         log(`publish and consume, ${type} queues: repetition ${rep}/${settings.reps}`)
-        const cpu = new Map<string, { publish: number; consume: number }>()
+        const cpu = new Map<string, { publish: number | undefined; consume: number | undefined }>()
         for (const variant of processes) {
           const name = variant.name
-          const publish = await publishRun(vhost, variant, type, settings.messages)
-          record(`publish msg/s (${type})`, name, 'msg/s', publish.rate)
-          record(`publish CPU/msg (${type})`, name, 'µs', publish.cpuUsPerMessage)
-          record(`confirm latency p50 (${type})`, name, 'ms', publish.latency.p50)
-          record(`confirm latency p99 (${type})`, name, 'ms', publish.latency.p99)
-          record(`publish peak RSS (${type})`, name, 'MiB', publish.peakRssMiB)
-          record(`publish event-loop delay p99 (${type})`, name, 'ms', publish.eventLoopP99Ms)
-          const consume = await consumeRun(vhost, variant, type, settings.messages)
-          record(`consume msg/s (${type})`, name, 'msg/s', consume.rate)
-          record(`consume CPU/msg (${type})`, name, 'µs', consume.cpuUsPerMessage)
-          cpu.set(name, { publish: publish.cpuUsPerMessage, consume: consume.cpuUsPerMessage })
+          const publish = runPublish
+            ? await publishRun(vhost, variant, type, settings.messages)
+            : undefined
+          if (publish) {
+            record(`publish msg/s (${type})`, name, 'msg/s', publish.rate)
+            record(`publish CPU/msg (${type})`, name, 'µs', publish.cpuUsPerMessage)
+            record(`confirm latency p50 (${type})`, name, 'ms', publish.latency.p50)
+            record(`confirm latency p99 (${type})`, name, 'ms', publish.latency.p99)
+            record(`publish peak RSS (${type})`, name, 'MiB', publish.peakRssMiB)
+            record(`publish event-loop delay p99 (${type})`, name, 'ms', publish.eventLoopP99Ms)
+          }
+          const consume = runConsume
+            ? await consumeRun(vhost, variant, type, settings.messages)
+            : undefined
+          if (consume) {
+            record(`consume msg/s (${type})`, name, 'msg/s', consume.rate)
+            record(`consume CPU/msg (${type})`, name, 'µs', consume.cpuUsPerMessage)
+          }
+          cpu.set(name, { publish: publish?.cpuUsPerMessage, consume: consume?.cpuUsPerMessage })
         }
         // The same repetition's sdk and raw, side by side: steadier than a ratio of medians
         // when the machine's load changes between repetitions.
         const sdkCpu = cpu.get('sdk')
         const rawCpu = cpu.get('raw')
-        if (sdkCpu && rawCpu) {
-          record(
-            `publish CPU/msg sdk/raw (${type})`,
-            'paired',
-            'x',
-            sdkCpu.publish / rawCpu.publish,
-          )
-          record(
-            `consume CPU/msg sdk/raw (${type})`,
-            'paired',
-            'x',
-            sdkCpu.consume / rawCpu.consume,
-          )
+        for (const kind of ['publish', 'consume'] as const) {
+          const [sdkUs, rawUs] = [sdkCpu?.[kind], rawCpu?.[kind]]
+          if (sdkUs === undefined || rawUs === undefined) continue
+          record(`${kind} CPU/msg sdk/raw (${type})`, 'paired', 'x', sdkUs / rawUs)
         }
       }
     }
