@@ -6,7 +6,7 @@ import type { ConsumeResult, PublishResult, RunRequest } from './scenarios/timed
 /**
  * A variant's own process (variant-process.ts), started once and kept for all its runs so that
  * its warm-up carries over. With BENCH_CPU_PROF set to a folder, each writes a V8 CPU profile
- * there when it exits (`node --cpu-prof`).
+ * in `<folder>/<variant>/` when it exits (`node --cpu-prof`).
  */
 export class VariantProcess {
   readonly #child: ChildProcess
@@ -19,8 +19,9 @@ export class VariantProcess {
         '--import',
         'tsx',
         '--expose-gc',
+        // A folder per variant: its loader thread (tsx) writes a profile there too, the smaller.
         ...(profile
-          ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${name}.cpuprofile`]
+          ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${join(profile, name)}`]
           : []),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
