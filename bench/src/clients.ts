@@ -40,6 +40,22 @@ export function sdkLikeProperties(queue: string): Options.Publish {
   }
 }
 
+/** amqplib's consume with manual acks, on a channel of its own; `onMessage` once the ack is sent. */
+async function consumeAcked(
+  connection: amqplib.ChannelModel,
+  queue: string,
+  prefetch: number,
+  onMessage: (content: Buffer) => void,
+): Promise<void> {
+  const channel = await connection.createChannel()
+  await channel.prefetch(prefetch)
+  await channel.consume(queue, (message) => {
+    if (!message) return
+    channel.ack(message)
+    onMessage(message.content)
+  })
+}
+
 /**
  * Raw amqplib on a confirm channel, doing the SDK's work: each message's body serialised with
  * JSON.stringify and sent with the SDK's properties; on consume, each body parsed with JSON.parse.
@@ -54,15 +70,10 @@ const raw: OpenClient = async (url, queue) => {
         done(error ?? undefined),
       )
     },
-    async consume(prefetch, onMessage) {
-      const consumeChannel = await connection.createChannel()
-      await consumeChannel.prefetch(prefetch)
-      await consumeChannel.consume(queue, (message) => {
-        if (!message) return
-        consumeChannel.ack(message)
-        onMessage(JSON.parse(message.content.toString()))
-      })
-    },
+    consume: (prefetch, onMessage) =>
+      consumeAcked(connection, queue, prefetch, (content) =>
+        onMessage(JSON.parse(content.toString())),
+      ),
     async close() {
       await connection.close()
     },
@@ -83,15 +94,7 @@ const rawBuffer: OpenClient = async (url, queue) => {
       const options: Options.Publish = { persistent: true, mandatory: true }
       channel.publish('', queue, last.content, options, (error) => done(error ?? undefined))
     },
-    async consume(prefetch, onMessage) {
-      const consumeChannel = await connection.createChannel()
-      await consumeChannel.prefetch(prefetch)
-      await consumeChannel.consume(queue, (message) => {
-        if (!message) return
-        consumeChannel.ack(message)
-        onMessage(message.content)
-      })
-    },
+    consume: (prefetch, onMessage) => consumeAcked(connection, queue, prefetch, onMessage),
     async close() {
       await connection.close()
     },
