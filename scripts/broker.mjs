@@ -26,10 +26,11 @@ const log = (message) => console.log(`[broker] ${message}`)
 class BootstrapError extends Error {}
 
 /** A URL fit to print: the password is hidden unless it is RabbitMQ's well-known default. */
+/** A URL fit for a log line: never its password, not even the default one. */
 function printable(url) {
   try {
     const parsed = new URL(url)
-    if (parsed.password && parsed.password !== 'guest') parsed.password = '***'
+    if (parsed.password) parsed.password = '***'
     return parsed.toString().replace(/\/$/, '')
   } catch {
     return url

@@ -1,5 +1,7 @@
-// `pnpm bench [--quick]`: every measure runs its variants interleaved (A B C D A B C D ...) after a
-// warm-up, on a fresh queue per run, and reports median and min-max over the repetitions.
+// `pnpm bench [--quick] [--only throughput] [--queues quorum] [--variants sdk,raw] [--reps N]
+// [--messages N] [--no-soak]`: every measure runs its variants interleaved (A B C D A B C D ...)
+// after a warm-up, on a fresh queue per run, and reports median and min-max over the repetitions.
+// Publish and consume runs happen in each variant's own process, so their client CPU is its own.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -8,16 +10,40 @@ import { benchAdmin } from './scenarios/admin.js'
 import { consumeRun, publishRun, endToEndRun } from './scenarios/throughput.js'
 import { retryDelayRun } from './scenarios/retry.js'
 import { soak } from './scenarios/soak.js'
+import { VariantProcess } from './variants.js'
 import { BenchVhost } from './vhost.js'
 import { round, summarize } from './stats.js'
 
-const quick = process.argv.includes('--quick')
-const withSoak = !quick && !process.argv.includes('--no-soak')
+const argv = process.argv.slice(2)
+const option = (name: string) => {
+  const index = argv.indexOf(`--${name}`)
+  return index === -1 ? undefined : argv[index + 1]
+}
+const quick = argv.includes('--quick')
+/**
+ * `--only throughput`: publish and consume only (no end-to-end, retry, admin or soak);
+ * `--only publish` or `--only consume`: that one alone (as for a CPU profile of it).
+ */
+const only = option('only')
+const throughputOnly = only === 'throughput' || only === 'publish' || only === 'consume'
+const runPublish = only !== 'consume'
+const runConsume = only !== 'publish'
+const withSoak = !quick && !throughputOnly && !argv.includes('--no-soak')
 const settings = quick
   ? { reps: 5, messages: 2_000, warmup: 500, e2eSeconds: 1, retrySeconds: 1, dlq: 2_000 }
   : { reps: 5, messages: 20_000, warmup: 2_000, e2eSeconds: 3, retrySeconds: 3, dlq: 10_000 }
-const variants: VariantName[] = ['sdk', 'raw', 'raw-props', 'acm', 'rascal']
-const queueTypes: QueueType[] = ['classic', 'quorum']
+if (option('reps')) settings.reps = Number(option('reps'))
+if (option('messages')) settings.messages = Number(option('messages'))
+const variants = (option('variants')?.split(',') ?? [
+  'sdk',
+  'raw',
+  'raw-buffer',
+  'acm',
+  'rascal',
+]) as VariantName[]
+const queueTypes = (option('queues')?.split(',') ?? ['classic', 'quorum']) as QueueType[]
+/** End-to-end latency needs each body's send time, which raw-buffer does not decode. */
+const e2eVariants = variants.filter((variant) => variant !== 'raw-buffer')
 
 interface Result {
   metric: string
@@ -51,57 +77,88 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   // First, while the heap is fresh, so the RSS curve is the soak's own.
   const soakResult = withSoak ? await soak(vhost, 1_000_000) : undefined
-  for (const type of queueTypes) {
-    log(`publish and consume, ${type} queues: warm-up`)
-    for (const variant of variants) {
-      await publishRun(vhost, clients[variant], type, settings.warmup)
-      await consumeRun(vhost, clients[variant], type, settings.warmup)
+  const processes = variants.map((variant) => new VariantProcess(variant))
+  try {
+    for (const type of queueTypes) {
+      log(`publish and consume, ${type} queues: warm-up`)
+      for (const variant of processes) {
+        if (runPublish) await publishRun(vhost, variant, type, settings.warmup)
+        if (runConsume) await consumeRun(vhost, variant, type, settings.warmup)
+      }
+      for (let rep = 1; rep <= settings.reps; rep++) {
+        log(`publish and consume, ${type} queues: repetition ${rep}/${settings.reps}`)
+        const cpu = new Map<string, { publish: number | undefined; consume: number | undefined }>()
+        for (const variant of processes) {
+          const name = variant.name
+          const publish = runPublish
+            ? await publishRun(vhost, variant, type, settings.messages)
+            : undefined
+          if (publish) {
+            record(`publish msg/s (${type})`, name, 'msg/s', publish.rate)
+            record(`publish CPU/msg (${type})`, name, 'µs', publish.cpuUsPerMessage)
+            record(`confirm latency p50 (${type})`, name, 'ms', publish.latency.p50)
+            record(`confirm latency p99 (${type})`, name, 'ms', publish.latency.p99)
+            record(`publish peak RSS (${type})`, name, 'MiB', publish.peakRssMiB)
+            record(`publish event-loop delay p99 (${type})`, name, 'ms', publish.eventLoopP99Ms)
+          }
+          const consume = runConsume
+            ? await consumeRun(vhost, variant, type, settings.messages)
+            : undefined
+          if (consume) {
+            record(`consume msg/s (${type})`, name, 'msg/s', consume.rate)
+            record(`consume CPU/msg (${type})`, name, 'µs', consume.cpuUsPerMessage)
+          }
+          cpu.set(name, { publish: publish?.cpuUsPerMessage, consume: consume?.cpuUsPerMessage })
+        }
+        // The same repetition's sdk and raw, side by side: steadier than a ratio of medians
+        // when the machine's load changes between repetitions.
+        const sdkCpu = cpu.get('sdk')
+        const rawCpu = cpu.get('raw')
+        for (const kind of ['publish', 'consume'] as const) {
+          const [sdkUs, rawUs] = [sdkCpu?.[kind], rawCpu?.[kind]]
+          if (sdkUs === undefined || rawUs === undefined) continue
+          record(`${kind} CPU/msg sdk/raw (${type})`, 'paired', 'x', sdkUs / rawUs)
+        }
+      }
     }
+  } finally {
+    await Promise.all(processes.map((variant) => variant.close()))
+  }
+
+  if (!throughputOnly) {
+    log('end-to-end latency at 2,000 msg/s (quorum)')
     for (let rep = 1; rep <= settings.reps; rep++) {
-      log(`publish and consume, ${type} queues: repetition ${rep}/${settings.reps}`)
-      for (const variant of variants) {
-        const publish = await publishRun(vhost, clients[variant], type, settings.messages)
-        record(`publish msg/s (${type})`, variant, 'msg/s', publish.rate)
-        record(`confirm latency p50 (${type})`, variant, 'ms', publish.latency.p50)
-        record(`confirm latency p99 (${type})`, variant, 'ms', publish.latency.p99)
-        record(`publish peak RSS (${type})`, variant, 'MiB', publish.peakRssMiB)
-        record(`publish event-loop delay p99 (${type})`, variant, 'ms', publish.eventLoopP99Ms)
-        const consume = await consumeRun(vhost, clients[variant], type, settings.messages)
-        record(`consume msg/s (${type})`, variant, 'msg/s', consume.rate)
+      for (const variant of e2eVariants) {
+        const e2e = await endToEndRun(vhost, clients[variant], 'quorum', 2_000, settings.e2eSeconds)
+        record('end-to-end latency p50 (quorum)', variant, 'ms', e2e.p50)
+        record('end-to-end latency p99 (quorum)', variant, 'ms', e2e.p99)
       }
     }
-  }
 
-  log('end-to-end latency at 2,000 msg/s (quorum)')
-  for (let rep = 1; rep <= settings.reps; rep++) {
-    for (const variant of variants) {
-      const e2e = await endToEndRun(vhost, clients[variant], 'quorum', 2_000, settings.e2eSeconds)
-      record('end-to-end latency p50 (quorum)', variant, 'ms', e2e.p50)
-      record('end-to-end latency p99 (quorum)', variant, 'ms', e2e.p99)
-    }
-  }
-
-  log('retry-delay error at 1,000 msg/s, 1 s delay (SDK, retry modes tiers and broker)')
-  for (let rep = 1; rep <= settings.reps; rep++) {
-    // Broker mode only where the broker has it: once found missing, it is not asked again.
-    const modes = brokerRetryUnavailable ? (['tiers'] as const) : (['tiers', 'broker'] as const)
-    for (const mode of modes) {
-      const retry = await retryDelayRun(vhost, mode, 1_000, settings.retrySeconds)
-      if (retry.mode === 'unavailable') {
-        brokerRetryUnavailable = retry.reason
-        log(`retry mode broker is unavailable on RabbitMQ ${vhost.serverVersion}: ${retry.reason}`)
-        continue
+    log('retry-delay error at 1,000 msg/s, 1 s delay (SDK, retry modes tiers and broker)')
+    for (let rep = 1; rep <= settings.reps; rep++) {
+      // Broker mode only where the broker has it: once found missing, it is not asked again.
+      const modes = brokerRetryUnavailable ? (['tiers'] as const) : (['tiers', 'broker'] as const)
+      for (const mode of modes) {
+        const retry = await retryDelayRun(vhost, mode, 1_000, settings.retrySeconds)
+        if (retry.mode === 'unavailable') {
+          brokerRetryUnavailable = retry.reason
+          log(
+            `retry mode broker is unavailable on RabbitMQ ${vhost.serverVersion}: ${retry.reason}`,
+          )
+          continue
+        }
+        record('retry-delay error p50', `sdk (${mode})`, 'ms', retry.p50)
+        record('retry-delay error p99', `sdk (${mode})`, 'ms', retry.p99)
       }
-      record('retry-delay error p50', `sdk (${mode})`, 'ms', retry.p50)
-      record('retry-delay error p99', `sdk (${mode})`, 'ms', retry.p99)
     }
-  }
 
-  log(`admin API: browse 100 of ${settings.dlq} dead letters, requeue all`)
-  for (let rep = 1; rep <= Math.min(3, settings.reps); rep++) {
-    const admin = await benchAdmin(vhost, settings.dlq)
-    record(`admin browse 100 of ${settings.dlq}`, 'admin-api', 'ms', admin.browseMs)
-    record(`admin requeue all ${settings.dlq}`, 'admin-api', 'ms', admin.requeueMs)
+    log(`admin API: browse 100 of ${settings.dlq} dead letters, requeue all`)
+    for (let rep = 1; rep <= Math.min(3, settings.reps); rep++) {
+      const admin = await benchAdmin(vhost, settings.dlq)
+      record(`admin browse 100 of ${settings.dlq}`, 'admin-api', 'ms', admin.browseMs)
+      record(`admin requeue all ${settings.dlq}`, 'admin-api', 'ms', admin.requeueMs)
+    }
   }
 
   for (const [key, { unit, values }] of samples) {
@@ -121,18 +178,27 @@ try {
     results.find((r) => r.metric === metric && r.variant === variant)?.median ?? Number.NaN
   const ratio = (metric: string, a: string, b: string) =>
     round(median(metric, a) / median(metric, b), 2)
-  const ratios = {
+  // Throughput: above 1 the SDK is faster. Client CPU per message: above 1 the SDK costs more.
+  const allRatios: Record<string, number> = {
     'publish:sdk/raw': ratio('publish msg/s (quorum)', 'sdk', 'raw'),
-    'publish:sdk/raw-props': ratio('publish msg/s (quorum)', 'sdk', 'raw-props'),
-    'publish:sdk/raw-props (classic)': ratio('publish msg/s (classic)', 'sdk', 'raw-props'),
+    'publish:sdk/raw-buffer': ratio('publish msg/s (quorum)', 'sdk', 'raw-buffer'),
     'consume:sdk/raw': ratio('consume msg/s (quorum)', 'sdk', 'raw'),
     'publish:sdk/rascal': ratio('publish msg/s (quorum)', 'sdk', 'rascal'),
     'consume:sdk/rascal': ratio('consume msg/s (quorum)', 'sdk', 'rascal'),
     'publish:sdk/raw (classic)': ratio('publish msg/s (classic)', 'sdk', 'raw'),
+    'publish:sdk/raw-buffer (classic)': ratio('publish msg/s (classic)', 'sdk', 'raw-buffer'),
     'consume:sdk/raw (classic)': ratio('consume msg/s (classic)', 'sdk', 'raw'),
     'publish:sdk/rascal (classic)': ratio('publish msg/s (classic)', 'sdk', 'rascal'),
     'consume:sdk/rascal (classic)': ratio('consume msg/s (classic)', 'sdk', 'rascal'),
+    'publish CPU/msg:sdk/raw': ratio('publish CPU/msg (quorum)', 'sdk', 'raw'),
+    'consume CPU/msg:sdk/raw': ratio('consume CPU/msg (quorum)', 'sdk', 'raw'),
+    'publish CPU/msg:sdk/raw (classic)': ratio('publish CPU/msg (classic)', 'sdk', 'raw'),
+    'consume CPU/msg:sdk/raw (classic)': ratio('consume CPU/msg (classic)', 'sdk', 'raw'),
   }
+  // A ratio whose variants or queue type this run left out is not shown.
+  const ratios = Object.fromEntries(
+    Object.entries(allRatios).filter(([, value]) => Number.isFinite(value)),
+  )
   const environment = {
     date: new Date().toISOString(),
     node: process.version,
@@ -154,6 +220,12 @@ try {
 
   console.log(`\n## Warren benchmark (${environment.mode}, ${environment.date})\n`)
   console.log(`Node ${environment.node}, RabbitMQ ${environment.rabbitmq}, ${environment.cpus}\n`)
+  console.log(
+    "raw: amqplib doing the SDK's work (JSON.stringify of the same object per message, messageId " +
+      'UUID v7, timestamp, contentType, type, appId, persistent, mandatory, confirm channel; ' +
+      'JSON.parse on consume). raw-buffer: the same bytes serialised once, no other properties. ' +
+      "CPU/msg: user + system CPU of the variant's own process over the timed window.\n",
+  )
   console.log('| metric | variant | median | min | max | unit |')
   console.log('|---|---|---:|---:|---:|---|')
   for (const r of results) {

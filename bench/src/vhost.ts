@@ -1,4 +1,4 @@
-import amqplib from 'amqplib'
+import amqplib, { type Options } from 'amqplib'
 import { connect } from '@warren/sdk'
 import { createTestVhost, management, type TestVhost } from '@warren/test-kit'
 import { benchTopology, type QueueType } from './clients.js'
@@ -42,24 +42,25 @@ export class BenchVhost {
     await management('DELETE', `/api/queues/${this.#vhost.encoded}/${encodeURIComponent(queue)}`)
   }
 
-  /** Fills a queue with `count` persistent messages through a raw confirm channel. */
+  /**
+   * Fills a queue with `count` persistent messages through a raw confirm channel, each with the
+   * properties `properties` makes (by default an octet-stream content type and `headers`).
+   */
   async preload(
     queue: string,
     count: number,
     payload: Buffer,
-    headers: Record<string, string> = {},
+    properties: Record<string, string> | (() => Options.Publish) = {},
   ): Promise<void> {
+    const propertiesOf =
+      typeof properties === 'function'
+        ? properties
+        : () => ({ persistent: true, contentType: 'application/octet-stream', headers: properties })
     const connection = await amqplib.connect(this.url)
     try {
       const channel = await connection.createConfirmChannel()
       for (let i = 0; i < count; i++) {
-        if (
-          !channel.publish('', queue, payload, {
-            persistent: true,
-            contentType: 'application/octet-stream',
-            headers,
-          })
-        ) {
+        if (!channel.publish('', queue, payload, propertiesOf())) {
           await new Promise((resolve) => channel.once('drain', resolve))
         }
       }

@@ -1,93 +1,44 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import type { OpenClient, QueueType } from '../clients.js'
+import { performance } from 'node:perf_hooks'
+import { BODY_BYTES, benchBody, type BenchBody } from '../body.js'
+import { sdkLikeProperties, type OpenClient, type QueueType } from '../clients.js'
 import { percentiles } from '../stats.js'
+import type { VariantProcess } from '../variants.js'
 import type { BenchVhost } from '../vhost.js'
 
-/** 1 KiB, as the issue asks; the first 8 bytes carry a send time for end-to-end latency. */
-export const PAYLOAD_BYTES = 1024
-/** Publishes in flight at once: "many", the same bound for every variant. */
-const WINDOW = 1_000
+/** 1 KiB, as the issue asks: the bench body's JSON. */
+export const PAYLOAD_BYTES = BODY_BYTES
 
-function payloadAt(time: number): Buffer {
-  const payload = Buffer.alloc(PAYLOAD_BYTES, 0x61)
-  payload.writeDoubleLE(time, 0)
-  return payload
-}
-
-/** Confirmed publishes per second with up to WINDOW in flight, and each confirm's latency. */
+/** Confirmed publishes per second, confirm latency and client CPU, in the variant's process. */
 export async function publishRun(
   vhost: BenchVhost,
-  open: OpenClient,
+  variant: VariantProcess,
   type: QueueType,
   count: number,
 ) {
   const queue = await vhost.freshQueue('bench.publish', type)
-  const client = await open(vhost.url, queue, type)
-  const payload = payloadAt(0)
-  const latencies = new Array<number>(count)
-  const loop = monitorEventLoopDelay({ resolution: 10 })
-  let peakRss = process.memoryUsage.rss()
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100)
-  loop.enable()
   try {
-    const started = performance.now()
-    await new Promise<void>((resolve, reject) => {
-      let sent = 0
-      let confirmed = 0
-      const sendMore = () => {
-        while (sent < count && sent - confirmed < WINDOW) {
-          const index = sent++
-          const at = performance.now()
-          client.publish(payload, (error) => {
-            if (error) return reject(error)
-            latencies[index] = performance.now() - at
-            confirmed += 1
-            if (confirmed === count) resolve()
-            else sendMore()
-          })
-        }
-      }
-      sendMore()
-    })
-    const seconds = (performance.now() - started) / 1000
-    return {
-      rate: count / seconds,
-      latency: percentiles(latencies),
-      peakRssMiB: peakRss / 2 ** 20,
-      eventLoopP99Ms: loop.percentile(99) / 1e6,
-    }
+    return await variant.publish({ url: vhost.url, queue, type, count })
   } finally {
-    loop.disable()
-    clearInterval(rssTimer)
-    await client.close()
     await vhost.deleteQueue(queue)
   }
 }
 
-/** Consume-and-ack per second with prefetch 500, from a queue filled beforehand. */
+/**
+ * Consume-and-ack per second with prefetch 500, and client CPU, in the variant's process, from a
+ * queue filled beforehand with what the SDK publishes (the bench body as JSON, its properties).
+ */
 export async function consumeRun(
   vhost: BenchVhost,
-  open: OpenClient,
+  variant: VariantProcess,
   type: QueueType,
   count: number,
 ) {
   const queue = await vhost.freshQueue('bench.consume', type)
-  await vhost.preload(queue, count, payloadAt(0))
-  const client = await open(vhost.url, queue, type)
   try {
-    let received = 0
-    const started = performance.now()
-    await new Promise<void>((resolve, reject) => {
-      client
-        .consume(500, () => {
-          received += 1
-          if (received === count) resolve()
-        })
-        .catch(reject)
-    })
-    return { rate: count / ((performance.now() - started) / 1000) }
+    const content = Buffer.from(JSON.stringify(benchBody()))
+    await vhost.preload(queue, count, content, () => sdkLikeProperties(queue))
+    return await variant.consume({ url: vhost.url, queue, type, count })
   } finally {
-    await client.close()
     await vhost.deleteQueue(queue)
   }
 }
@@ -106,8 +57,8 @@ export async function endToEndRun(
   const latencies: number[] = []
   try {
     const done = new Promise<void>((resolve) => {
-      void client.consume(500, (payload) => {
-        latencies.push(performance.now() - payload.readDoubleLE(0))
+      void client.consume(500, (body) => {
+        latencies.push(performance.now() - (body as BenchBody).sentAt)
         if (latencies.length === total) resolve()
       })
     })
@@ -118,7 +69,7 @@ export async function endToEndRun(
       const timer = setInterval(() => {
         const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond))
         for (; sent < due; sent++) {
-          client.publish(payloadAt(performance.now()), (error) => error && reject(error))
+          client.publish(benchBody(performance.now()), (error) => error && reject(error))
         }
         if (sent === total) {
           clearInterval(timer)

@@ -1,24 +1,24 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { ApiError, ConfigError, WarrenError } from './errors.js'
+import { AdminApiError, ApiError, ConfigError } from './errors.js'
 import { errorHandler } from './routes/problem.js'
 import { createLogger } from './security/logger.js'
 import { createRedactor } from './security/redact.js'
 
 describe('admin API errors', () => {
-  it('an ApiError is a WarrenError with its stable code, status and cause', () => {
+  it('an ApiError is an AdminApiError with its stable code, status and cause', () => {
     const cause = new Error('socket closed')
     const error = new ApiError(502, 'amqp-unavailable', 'RabbitMQ is not reachable', 'down', {
       cause,
     })
-    expect(error).toBeInstanceOf(WarrenError)
+    expect(error).toBeInstanceOf(AdminApiError)
     expect(error).toMatchObject({ name: 'ApiError', code: 'amqp-unavailable', status: 502, cause })
     expect(error.message).toBe('RabbitMQ is not reachable: down')
   })
 
-  it('a ConfigError is a WarrenError with code invalid-config', () => {
+  it('a ConfigError is an AdminApiError with code invalid-config', () => {
     const error = new ConfigError('WARREN_PORT: not a number')
-    expect(error).toBeInstanceOf(WarrenError)
+    expect(error).toBeInstanceOf(AdminApiError)
     expect(error).toMatchObject({ name: 'ConfigError', code: 'invalid-config' })
   })
 

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
  * The base of the admin API's errors: a stable, machine-readable `code` to branch on (never the
  * message), and the `cause` kept.
  */
-export class WarrenError extends Error {
+export class AdminApiError extends Error {
   readonly code: string
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -15,7 +15,7 @@ export class WarrenError extends Error {
 }
 
 /** The configuration in the environment cannot be used; the message says which variable. */
-export class ConfigError extends WarrenError {
+export class ConfigError extends AdminApiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('invalid-config', message, options)
   }
@@ -25,7 +25,7 @@ export class ConfigError extends WarrenError {
  * The error of a request. The app's error handler turns it into an
  * `application/problem+json` response (`type`, `title`, `status`, `detail`).
  */
-export class ApiError extends WarrenError {
+export class ApiError extends AdminApiError {
   readonly status: ContentfulStatusCode
   readonly title: string
   readonly detail: string | undefined

@@ -4,7 +4,7 @@ export { loadConfig, ConfigError } from './config.js'
 export type { Config } from './config.js'
 export { startServer } from './server.js'
 export type { RunningServer } from './server.js'
-export { ApiError, WarrenError } from './errors.js'
+export { AdminApiError, ApiError } from './errors.js'
 export type { Actor, AppEnv, Role } from './context.js'
 export type { AuditAction, AuditEntry, AuditOutcome, AuditRecorder } from './audit/types.js'
 export type {

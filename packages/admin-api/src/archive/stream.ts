@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { ARCHIVE_HEADERS, BROKER_HEADERS } from '@warren/sdk/protocol'
 import type { Channel, ConsumeMessage, Message, MessageProperties } from 'amqplib'
 import { ApiError } from '../errors.js'
 import type { Republish } from '../dead-letters/scan.js'
@@ -31,24 +32,17 @@ export interface ArchiveStamp {
   at: string
 }
 
-const KIND = 'warren-archive-kind'
-const FROM = 'warren-archived-from'
-const AT = 'warren-archived-at'
-const BY = 'warren-archived-by'
-const RESTORED_OFFSET = 'warren-restored-offset'
-const MARKER_ID = 'warren-marker-id'
-/** The archived message's header table as it arrived: wire bytes, base64. */
-const HEADER_TABLE = 'warren-archived-headers'
-const ARCHIVE_HEADERS = [
-  KIND,
-  FROM,
-  AT,
-  BY,
-  RESTORED_OFFSET,
-  MARKER_ID,
-  HEADER_TABLE,
-  'x-stream-offset',
-]
+const {
+  kind: KIND,
+  archivedFrom: FROM,
+  archivedAt: AT,
+  archivedBy: BY,
+  restoredOffset: RESTORED_OFFSET,
+  markerId: MARKER_ID,
+  archivedHeaders: HEADER_TABLE,
+} = ARCHIVE_HEADERS
+/** What the archive adds to a message, and the stream's own offset: none of it is restored. */
+const ADDED_HEADERS = [...Object.values(ARCHIVE_HEADERS), BROKER_HEADERS.streamOffset]
 
 /** RabbitMQ's stream retention syntax: a number and one of Y, M, D, h, m, s. */
 const MAX_AGE = /^\d+[YMDhms]$/
@@ -144,7 +138,7 @@ export function originalOf(record: ArchiveRecord): {
   const { properties } = record.message
   const headers = { ...(properties.headers ?? {}) }
   const table: unknown = headers[HEADER_TABLE]
-  for (const key of ARCHIVE_HEADERS) delete headers[key]
+  for (const key of ADDED_HEADERS) delete headers[key]
   const original = { ...properties, headers }
   // A restore republishes every header with its own type: from the table kept whole by copyOf,
   // or, in a record archived before it kept one, from the record's own header bytes.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { BROKER_DELIVERY_HEADERS } from '@warren/sdk/protocol'
 import type { Message } from 'amqplib'
 import { safeHeadersOf } from '../rabbit/message-headers.js'
 
@@ -9,7 +10,7 @@ import { safeHeadersOf } from '../rabbit/message-headers.js'
  * Headers the broker changes when it delivers a message again (RabbitMQ 4.3 adds
  * x-acquired-count); an id derived from them would change each time somebody browses.
  */
-const VOLATILE_HEADERS = new Set(['x-delivery-count', 'x-acquired-count', 'x-stream-offset'])
+const VOLATILE_HEADERS = new Set(BROKER_DELIVERY_HEADERS)
 
 /**
  * The id its producer gave a message: the messageId property, else the id a framework keeps in

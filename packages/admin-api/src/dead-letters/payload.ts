@@ -1,4 +1,5 @@
 import { constants, gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib'
+import { isEncrypted as isSealed } from '@warren/sdk/protocol'
 import type { MessageProperties } from 'amqplib'
 import type { JsonValue, MessageView } from './schemas.js'
 
@@ -18,6 +19,10 @@ export const MAX_JSON_DEPTH = 100
 
 type Payload = Pick<MessageView, 'payload' | 'payloadEncoding' | 'payloadTruncated' | 'rawPayload'>
 
+/**
+ * Whether the body is sealed: by the SDK (its content type or `warren-encryption` header), or by
+ * another client that says so in its content type or content-encoding.
+ */
 export function isEncrypted(
   properties: MessageProperties,
   headers: Record<string, unknown>,
@@ -25,10 +30,9 @@ export function isEncrypted(
   const type = typeof properties.contentType === 'string' ? properties.contentType : ''
   const encoding = typeof properties.contentEncoding === 'string' ? properties.contentEncoding : ''
   return (
+    isSealed(properties.contentType, headers) ||
     /encrypted/i.test(type) ||
-    /encrypt|jwe|aes/i.test(encoding) ||
-    headers['warren-encryption'] !== undefined ||
-    headers['warren-encrypted'] !== undefined
+    /encrypt|jwe|aes/i.test(encoding)
   )
 }
 

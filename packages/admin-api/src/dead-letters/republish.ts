@@ -1,14 +1,12 @@
+import { BROKER_DELIVERY_HEADERS, copyProperties } from '@warren/sdk/protocol'
 import type { MessageProperties, Options } from 'amqplib'
 import type { FieldTable } from '../rabbit/field-table.js'
 import { toPublishTable } from '../rabbit/field-values.js'
 import { guessFieldValue, typedHeadersOf } from '../rabbit/message-headers.js'
 
-/** Headers the broker owns and sets itself on delivery; publishing them back would be stale. */
-const BROKER_DELIVERY_HEADERS = ['x-delivery-count', 'x-acquired-count', 'x-stream-offset']
-
 /**
- * Publish options that reproduce a message's properties and headers. `userId` is left out: the
- * broker refuses (and closes the channel on) a userId other than the publishing user's.
+ * Publish options that reproduce a message's properties (all a copy keeps: `copyProperties`)
+ * and headers.
  *
  * `headers` are the message's headers as amqplib decoded them, with the caller's changes. Each
  * value still amqplib's own is republished with the AMQP type it arrived with (read from the raw
@@ -20,24 +18,10 @@ export function republishOptions(
   properties: MessageProperties,
   headers: Record<string, unknown>,
 ): Options.Publish {
-  const options: Options.Publish = {}
-  const copy = <K extends keyof Options.Publish & keyof MessageProperties>(key: K) => {
-    const value: unknown = properties[key]
-    if (value !== undefined && value !== null) options[key] = value as Options.Publish[K]
+  return {
+    ...copyProperties(properties),
+    headers: toPublishTable(republishedHeaders(properties, headers)),
   }
-  copy('contentType')
-  copy('contentEncoding')
-  copy('deliveryMode')
-  copy('priority')
-  copy('correlationId')
-  copy('replyTo')
-  copy('expiration')
-  copy('messageId')
-  copy('timestamp')
-  copy('type')
-  copy('appId')
-  options.headers = toPublishTable(republishedHeaders(properties, headers))
-  return options
 }
 
 function republishedHeaders(

@@ -9,13 +9,29 @@ import { inScope, type VhostScope } from '../scope.js'
 import { discover, type TopologyInput } from './discover.js'
 import type { Topology } from './types.js'
 
+/** How exact a topology's counts must be. */
+export interface TopologyOptions {
+  /**
+   * `exact`: every queue's depth and consumers as the broker says them now (on a broker without
+   * statistics, a passive declare of each queue); `listed`: as the broker lists them (there, the
+   * last Prometheus reading, with no declare), for callers that count only a few queues exactly.
+   * @default 'exact'
+   */
+  counts?: 'exact' | 'listed'
+}
+
 /** Discovered topology, cached briefly so the console's polling doesn't hammer the broker. */
 export interface Discovery {
   /**
    * The topology of one vhost, or of every vhost in scope when none is given; a vhost outside
    * the scope has no queues.
    */
-  topology(vhost?: string): Promise<Topology>
+  topology(vhost?: string, options?: TopologyOptions): Promise<Topology>
+}
+
+/** A management client that may also list queues without declaring them (see `stats/`). */
+type DiscoveryClient = ManagementClient & {
+  listedQueues?: ManagementClient['queues']
 }
 
 /**
@@ -33,7 +49,7 @@ export function namedDeadLetterQueue(patterns: readonly string[], name: string):
 }
 
 export function createDiscovery(
-  client: ManagementClient,
+  client: DiscoveryClient,
   cacheMs: number,
   now: () => number = Date.now,
   headTime?: HeadTime,
@@ -41,26 +57,36 @@ export function createDiscovery(
   deadLetterQueues: readonly string[] = [],
 ): Discovery {
   const cache = new Map<string, { at: number; value: Promise<Topology> }>()
-  return {
-    topology(vhost) {
-      const key = vhost === undefined ? '*' : `v:${vhost}`
-      const hit = cache.get(key)
-      if (hit && now() - hit.at < cacheMs) return hit.value
-      for (const [k, entry] of cache) if (now() - entry.at >= cacheMs) cache.delete(k)
-      const value = (async () => {
-        const topology = discover({ ...(await read(client, vhost, scope)), now: now() })
-        for (const queue of topology.queues) {
-          if (queue.type !== 'stream' && namedDeadLetterQueue(deadLetterQueues, queue.name)) {
-            queue.role = 'dead-letter'
-          }
+  function cached(vhost: string | undefined, listed: boolean): Promise<Topology> {
+    const key = `${listed ? 'listed' : 'exact'}:${vhost === undefined ? '*' : `v:${vhost}`}`
+    const hit = cache.get(key)
+    if (hit && now() - hit.at < cacheMs) return hit.value
+    for (const [k, entry] of cache) if (now() - entry.at >= cacheMs) cache.delete(k)
+    const value = (async () => {
+      const source =
+        listed && client.listedQueues ? { ...client, queues: client.listedQueues } : client
+      const topology = discover({ ...(await read(source, vhost, scope)), now: now() })
+      for (const queue of topology.queues) {
+        if (queue.type !== 'stream' && namedDeadLetterQueue(deadLetterQueues, queue.name)) {
+          queue.role = 'dead-letter'
         }
-        if (headTime) await fillOldestAges(topology, headTime, now)
-        return topology
-      })()
-      // Concurrent callers share one request; a failure is not cached.
-      cache.set(key, { at: now(), value })
-      value.catch(() => cache.delete(key))
-      return value
+      }
+      if (headTime) await fillOldestAges(topology, headTime, now)
+      return topology
+    })()
+    // Concurrent callers share one request; a failure is not cached.
+    cache.set(key, { at: now(), value })
+    value.catch(() => cache.delete(key))
+    return value
+  }
+  return {
+    async topology(vhost, options) {
+      // Where the broker keeps statistics its lists are exact: both kinds share one reading.
+      const listed =
+        options?.counts === 'listed' &&
+        client.listedQueues !== undefined &&
+        (await client.statsDisabled())
+      return cached(vhost, listed)
     },
   }
 }

@@ -4,7 +4,7 @@
 // bytes themselves into a typed tree; field-values.ts turns that tree into what amqplib must be
 // given to write the same bytes again, or into plain values for parsing and display.
 import { isUtf8 } from 'node:buffer'
-import { WarrenError } from '../errors.js'
+import { AdminApiError } from '../errors.js'
 
 /**
  * A field's type tag, in RabbitMQ's dialect of the 0-9-1 errata (where `s` is a signed 16-bit
@@ -37,7 +37,7 @@ export type FieldValue =
 export type FieldTable = { [key: string]: FieldValue }
 
 /** Bytes that are not a well-formed field table (or content header); `offset` is where it broke. */
-export class FieldTableError extends WarrenError {
+export class FieldTableError extends AdminApiError {
   constructor(
     message: string,
     readonly offset: number,

@@ -4,7 +4,14 @@ import type { WarrenApp } from '../app.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
 import { eventually, operator, scopedTestApp } from '../test-support/core.js'
 
-type QueueList = { items: DiscoveredQueue[]; total: number; page: number; pageSize: number }
+type Related = { vhost: string; name: string; messages: number }[]
+type QueueList = {
+  items: DiscoveredQueue[]
+  total: number
+  page: number
+  pageSize: number
+  related: Related
+}
 
 describe('/api/queues', () => {
   let vhost: TestVhost
@@ -80,6 +87,12 @@ describe('/api/queues', () => {
     expect((await list('role=dead-letter')).items.map((q) => q.name)).toEqual(['shop.orders.dlq'])
   })
 
+  it("counts the queues a page's queues link to beside the page, when they are not on it", async () => {
+    const body = await list('search=shop.orders&sort=name&pageSize=1')
+    expect(body.items.map((q) => q.name)).toEqual(['shop.orders'])
+    expect(body.related).toEqual([{ vhost: vhost.name, name: 'shop.orders.dlq', messages: 0 }])
+  })
+
   it('sorts by message count, largest first, once the broker has reported the depths', async () => {
     // Depths come from the management API's statistics, which lag by a few seconds.
     const body = await eventually(async () => {
@@ -108,8 +121,10 @@ describe('/api/queues', () => {
     expect(response.status).toBe(200)
     const body = (await response.json()) as {
       queue: DiscoveredQueue
+      related: Related
       arguments: Record<string, unknown>
     }
+    expect(body.related).toEqual([{ vhost: vhost.name, name: 'shop.orders.dlq', messages: 0 }])
     expect(body.queue).toMatchObject({
       name: 'shop.orders',
       deadLetterQueue: 'shop.orders.dlq',

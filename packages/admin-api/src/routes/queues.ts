@@ -1,39 +1,14 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
-import type { DiscoveredQueue } from '../discovery/index.js'
 import { ApiError } from '../errors.js'
 import type { ManagementQueue } from '../rabbit/management-schemas.js'
 import { assertInScope } from '../scope.js'
-import { queueParams, resourceName } from '../security/names.js'
+import { queueParams } from '../security/names.js'
+import { listQueues, oneQueue } from './queues-list.js'
+import { queueListQuery } from './queues-query.js'
 import type { Services } from './services.js'
 import { zv } from './validate.js'
-
-/** Largest page the queue list serves, so one request can't ask for everything at once. */
-export const MAX_PAGE_SIZE = 500
-
-const SORT_KEYS = {
-  name: (q: DiscoveredQueue) => q.name,
-  vhost: (q: DiscoveredQueue) => q.vhost,
-  role: (q: DiscoveredQueue) => q.role,
-  messages: (q: DiscoveredQueue) => q.messages,
-  ready: (q: DiscoveredQueue) => q.ready,
-  unacked: (q: DiscoveredQueue) => q.unacked,
-  consumers: (q: DiscoveredQueue) => q.consumers,
-  publishRate: (q: DiscoveredQueue) => q.rates.publish,
-  deliverRate: (q: DiscoveredQueue) => q.rates.deliver,
-  ackRate: (q: DiscoveredQueue) => q.rates.ack,
-} as const
-
-const listQuery = z.object({
-  vhost: resourceName.optional(),
-  search: z.string().max(255).optional(),
-  role: z.enum(['work', 'retry', 'dead-letter', 'other']).optional(),
-  sort: z.enum(Object.keys(SORT_KEYS) as [keyof typeof SORT_KEYS]).default('name'),
-  order: z.enum(['asc', 'desc']).default('asc'),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
-})
 
 const detailQuery = z.object({
   /** Seconds of history (the management API keeps 10 minutes at 5 s resolution by default). */
@@ -43,47 +18,22 @@ const detailQuery = z.object({
 /** `GET /api/queues` and `GET /api/queues/:vhost/:name`. */
 export function queueRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/queues', zv('query', listQuery), async (c) => {
-      const q = c.req.valid('query')
-      const topology = await s.discovery.topology(q.vhost)
-      const needle = q.search?.toLowerCase()
-      const filtered = topology.queues.filter(
-        (queue) =>
-          (!q.role || queue.role === q.role) &&
-          (!needle || `${queue.vhost}/${queue.name}`.toLowerCase().includes(needle)),
-      )
-      const key = SORT_KEYS[q.sort]
-      const direction = q.order === 'asc' ? 1 : -1
-      filtered.sort((a, b) => {
-        const x = key(a)
-        const y = key(b)
-        const primary =
-          typeof x === 'number' && typeof y === 'number'
-            ? x - y
-            : String(x).localeCompare(String(y))
-        return primary * direction || a.name.localeCompare(b.name)
-      })
-      const start = (q.page - 1) * q.pageSize
-      return c.json({
-        items: filtered.slice(start, start + q.pageSize),
-        total: filtered.length,
-        page: q.page,
-        pageSize: q.pageSize,
-      })
-    })
+    .get('/queues', zv('query', queueListQuery), async (c) =>
+      c.json(await listQueues(s, c.req.valid('query'))),
+    )
     .get('/queues/:vhost/:name', zv('param', queueParams), zv('query', detailQuery), async (c) => {
       const { vhost, name } = c.req.valid('param')
       const { range } = c.req.valid('query')
       assertInScope(s.config.vhosts, vhost)
       const incr = Math.max(5, Math.round(range / 60))
-      const [detail, topology] = await Promise.all([
+      const [detail, found] = await Promise.all([
         s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),
-        s.discovery.topology(vhost),
+        oneQueue(s, vhost, name),
       ])
-      const queue = topology.queues.find((q) => q.name === name)
-      if (!queue) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
+      if (!found) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
       return c.json({
-        queue,
+        queue: found.queue,
+        related: found.related,
         arguments: detail.arguments,
         history: { depth: depthHistory(detail), rates: rateHistory(detail) },
       })

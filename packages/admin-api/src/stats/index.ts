@@ -12,6 +12,8 @@ import type { ManagementOverview, ManagementQueue } from '../rabbit/management-s
 import type { MetricsReading, PrometheusClient, QueueMetrics } from '../rabbit/prometheus.js'
 import type { Logger } from '../security/logger.js'
 import { declaredCounts, type DeclaredCounts } from './depths.js'
+
+export type { DeclaredCounts } from './depths.js'
 import { MetricsHistory, type Figure } from './history.js'
 
 /** Options of {@link withBrokerStats}. */
@@ -40,6 +42,18 @@ export type BrokerStatistics =
 export interface StatsAwareManagement extends ManagementClient {
   /** Where the figures come from, as far as the last answer of the broker says. */
   statistics(): BrokerStatistics
+  /**
+   * Every queue (of one vhost when given) with the figures the broker lists: on a broker without
+   * statistics those of the last Prometheus reading, without a declare of any queue.
+   */
+  listedQueues(vhost?: string): Promise<ManagementQueue[]>
+  /**
+   * Each of `queues`' depth and consumers as a passive declare answers them now, by
+   * {@link queueId}; empty on a broker that keeps statistics (its lists are exact already).
+   */
+  declaredCounts(
+    queues: readonly Pick<ManagementQueue, 'vhost' | 'name' | 'type'>[],
+  ): Promise<Map<string, DeclaredCounts>>
   /** Stops the background readings. */
   close(): void
 }
@@ -47,7 +61,9 @@ export interface StatsAwareManagement extends ManagementClient {
 /** A reading younger than this answers a request instead of a new one. */
 const FRESH_MS = 2_000
 
-const key = (vhost: string, name: string) => `${vhost}\u0000${name}`
+/** The key of a queue in the maps here: names are unique per vhost only. */
+export const queueId = (vhost: string, name: string) => `${vhost}\u0000${name}`
+const key = queueId
 const sum = (reading: MetricsReading, figure: keyof QueueMetrics) => {
   let total = 0
   for (const metrics of reading.queues.values()) total += metrics[figure]
@@ -148,7 +164,7 @@ export function withBrokerStats(
     }
   }
 
-  async function countsOf(queues: readonly ManagementQueue[]) {
+  async function countsOf(queues: readonly Pick<ManagementQueue, 'vhost' | 'name' | 'type'>[]) {
     const byVhost = new Map<string, string[]>()
     for (const q of queues) {
       if (q.type === 'stream') continue
@@ -165,11 +181,14 @@ export function withBrokerStats(
     return counts
   }
 
-  async function filled(queues: ManagementQueue[], window?: HistoryWindow) {
+  async function filled(queues: ManagementQueue[], window?: HistoryWindow, declare = true) {
     if (queues.every((q) => q.messages !== undefined)) return queues
     if (!(await client.statsDisabled())) return queues
     startReadings()
-    const [metrics, counts] = await Promise.all([fresh(), countsOf(queues)])
+    const [metrics, counts] = await Promise.all([
+      fresh(),
+      declare ? countsOf(queues) : new Map<string, DeclaredCounts>(),
+    ])
     return queues.map((q) => {
       const id = key(q.vhost, q.name)
       return fill(q, metrics?.queues.get(id), counts.get(id), window)
@@ -208,6 +227,11 @@ export function withBrokerStats(
       }
     },
     queues: async (vhost) => filled(await client.queues(vhost)),
+    listedQueues: async (vhost) => filled(await client.queues(vhost), undefined, false),
+    async declaredCounts(queues) {
+      if (queues.length === 0 || !(await client.statsDisabled())) return new Map()
+      return countsOf(queues)
+    },
     async queue(vhost, name, window) {
       const [one] = await filled([await client.queue(vhost, name, window)], window)
       return one as ManagementQueue

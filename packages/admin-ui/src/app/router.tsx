@@ -5,6 +5,7 @@ import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueS
 import { DeadLettersScreen } from '../features/dead-letters/DeadLettersScreen.js'
 import { OverviewScreen } from '../features/overview/OverviewScreen.js'
 import { QueueDetailScreen } from '../features/queues/QueueDetailScreen.js'
+import { parseListSearch } from '../features/queues/list-search.js'
 import { QueuesScreen } from '../features/queues/QueuesScreen.js'
 import { NotFound, Shell } from './Shell.js'
 
@@ -18,6 +19,8 @@ const overviewRoute = createRoute({
 const queuesRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/queues',
+  // Filter, sort and page live in the URL, so a link opens the same view.
+  validateSearch: parseListSearch,
   component: QueuesScreen,
 })
 export const queueDetailRoute = createRoute({

@@ -33,7 +33,7 @@ describe('the query-key factory', () => {
   it('after a requeue, delete, purge or restore refreshes dead letters, queues, overview, archive and audit', () => {
     const refreshed = [
       queryKeys.deadLetters.messages('/', 'orders.dlq', { limit: 50, search: 'x' }),
-      queryKeys.queues.list(),
+      queryKeys.queues.list({ sort: 'name', order: 'asc', page: 2, pageSize: 100 }),
       queryKeys.overview,
       queryKeys.archive.list({ vhost: '/', queue: '', limit: 50, offset: 0 }),
       queryKeys.audit.list({ limit: 50, offset: 0 }),

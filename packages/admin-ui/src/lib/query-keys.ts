@@ -1,3 +1,5 @@
+import type { QueueListQuery } from '@warren/admin-api/queues-query'
+
 /**
  * The one query-key factory of the console. Keys nest from general to specific, so a mutation
  * invalidates a whole family (`queryKeys.deadLetters.all`) without knowing its members.
@@ -8,7 +10,7 @@ export const queryKeys = {
   alerts: ['alerts'] as const,
   queues: {
     all: ['queues'] as const,
-    list: () => [...queryKeys.queues.all, 'list'] as const,
+    list: (query: QueueListQuery) => [...queryKeys.queues.all, 'list', query] as const,
     detail: (vhost: string, name: string) =>
       [...queryKeys.queues.all, 'detail', vhost, name] as const,
   },

@@ -12,6 +12,8 @@ export interface Link {
   generation: number
   url: string
   serverVersion: string
+  /** Set once this connection closed, for whoever still holds it (a channel about to reopen). */
+  closed: boolean
 }
 
 export interface ConnectionEvents {
@@ -111,10 +113,14 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
       generation,
       url,
       serverVersion: model.connection.serverProperties.version,
+      closed: false,
     }
     // Without a listener an 'error' event would throw; 'close' carries the same error.
     model.on('error', () => {})
-    model.on('close', (error?: Error) => this.#onClose(link, error))
+    model.on('close', (error?: Error) => {
+      link.closed = true
+      this.#onClose(link, error)
+    })
     model.on('blocked', (reason: string) => this.emit('blocked', { reason }))
     model.on('unblocked', () => this.emit('unblocked'))
     this.#link = link

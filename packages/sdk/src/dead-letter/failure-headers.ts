@@ -14,19 +14,25 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return bytes.subarray(0, end).toString()
 }
 
+/** One failed attempt at a delivery, as its retried or dead-lettered copy records it. */
+export interface Failure {
+  delivery: ConsumeMessage
+  /** The queue the delivery was consumed from. */
+  queue: string
+  attempt: number
+  error: unknown
+  /** `service@host:pid` of the consumer that failed. */
+  consumer: string
+  /** Set for a dead letter; a retry has none. */
+  reason?: DeadLetterReason
+  now?: Date
+}
+
 /**
  * Headers of a retried or dead-lettered copy: the original's own headers without the broker's
  * `x-` ones, then every `warren-*` header of DESIGN.md section 2.
  */
-export function failureHeaders(input: {
-  delivery: ConsumeMessage
-  queue: string
-  attempt: number
-  error: unknown
-  consumer: string
-  reason?: DeadLetterReason
-  now?: Date
-}): Record<string, unknown> {
+export function failureHeaders(input: Failure): Record<string, unknown> {
   const { delivery, error } = input
   const original = delivery.properties.headers ?? {}
   const headers: Record<string, unknown> = {}

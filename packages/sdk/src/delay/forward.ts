@@ -1,5 +1,6 @@
 import type { ConsumeMessage, Options } from 'amqplib'
 import { HEADERS } from '../headers.js'
+import { copyProperties } from '../protocol/index.js'
 
 /** Headers that steer a delayed message through the levels; dropped when it is delivered. */
 export const DELAY_HEADERS = [
@@ -50,20 +51,14 @@ export function forwardOptions(delivery: ConsumeMessage): Options.Publish & { me
   for (const [key, value] of Object.entries(original)) {
     if (!key.startsWith('x-') && !DELIVERY_FAILURE_HEADERS.has(key)) headers[key] = value
   }
+  const { messageId, ...properties } = copyProperties(p, ['deliveryMode', 'expiration'])
   const options: Options.Publish & { messageId: string } = {
-    messageId: typeof p.messageId === 'string' ? p.messageId : '',
+    ...properties,
+    messageId: typeof messageId === 'string' ? messageId : '',
     persistent: p.deliveryMode !== 1,
     mandatory: true,
     headers,
   }
-  if (p.contentType !== undefined) options.contentType = p.contentType as string
-  if (p.contentEncoding !== undefined) options.contentEncoding = p.contentEncoding as string
-  if (p.correlationId !== undefined) options.correlationId = p.correlationId as string
-  if (p.replyTo !== undefined) options.replyTo = p.replyTo as string
-  if (p.type !== undefined) options.type = p.type as string
-  if (p.appId !== undefined) options.appId = p.appId as string
-  if (p.timestamp !== undefined) options.timestamp = p.timestamp as number
-  if (p.priority !== undefined) options.priority = p.priority as number
   const expiration: unknown = original[HEADERS.delayExpiration]
   if (typeof expiration === 'string' || typeof expiration === 'number') {
     options.expiration = String(expiration)

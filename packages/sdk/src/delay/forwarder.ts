@@ -1,7 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { Link } from '../connection/connection-manager.js'
-import { failureCopyOptions } from '../dead-letter/failure-copy.js'
-import { failureHeaders } from '../dead-letter/failure-headers.js'
+import { ManagedChannel, type OpenChannel } from '../connection/managed-channel.js'
+import { failureCopy } from '../dead-letter/failure-copy.js'
 import { UnroutableError, WarrenError } from '../errors.js'
 import { errorFields, type Logger } from '../logging/logger.js'
 import type { Publisher } from '../publish/publisher.js'
@@ -20,12 +20,7 @@ export interface ForwarderContext {
   redeclare: (link: Link) => Promise<void>
 }
 
-interface State {
-  channel: Channel
-  link: Link
-  open: boolean
-  consumerTag: string | undefined
-}
+type Open = OpenChannel<Channel>
 
 /**
  * Consumes `warren.delay.deliver` and publishes each message to its destination, confirmed, then
@@ -35,79 +30,58 @@ interface State {
  * failure headers; anything else (connection trouble) returns it to the queue for a later try.
  */
 export class Forwarder {
-  #state: State | undefined
-  #attachedTo: Link | undefined
+  readonly #channel: ManagedChannel
+  #consumerTag: string | undefined
   #active = 0
-  #idleWaiters: (() => void)[] = []
-  #closed = false
 
-  constructor(private readonly context: ForwarderContext) {}
+  constructor(private readonly context: ForwarderContext) {
+    this.#channel = new ManagedChannel({
+      role: 'forwarder',
+      fields: { queue: DELIVER_QUEUE },
+      logger: context.logger,
+      create: (link) => link.model.createChannel(),
+      setup: (open, reopened) => this.#setup(open, reopened),
+      reopen: { initialDelayMs: 1_000 },
+      busy: () => this.#active > 0,
+    })
+  }
 
-  async attach(link: Link): Promise<void> {
-    if (this.#closed || this.#attachedTo === link) return
-    this.#attachedTo = link
-    try {
-      const channel = await link.model.createChannel()
-      const state: State = { channel, link, open: true, consumerTag: undefined }
-      channel.on('error', (error: Error) =>
-        this.context.logger.warn({
-          event: 'channel-error',
-          queue: DELIVER_QUEUE,
-          error: errorFields(error),
-        }),
-      )
-      channel.on('close', () => this.#onClose(state))
-      this.#state = state
-      await channel.prefetch(PREFETCH)
-      const reply = await channel.consume(DELIVER_QUEUE, (delivery) => {
-        // The broker cancelled us (the queue was deleted): a new channel declares it again.
-        if (delivery === null) void channel.close().catch(() => {})
-        else void this.#forward(state, delivery)
-      })
-      state.consumerTag = reply.consumerTag
-    } catch (error) {
-      if (this.#attachedTo === link) this.#attachedTo = undefined
-      throw error
-    }
+  attach(link: Link): Promise<void> {
+    return this.#channel.attach(link)
   }
 
   /** The connection is gone; the broker redelivers what was not acked. */
   detach(): void {
-    if (this.#state) this.#state.open = false
-    this.#state = undefined
-    this.#attachedTo = undefined
+    this.#channel.detach()
   }
 
   /** Stops consuming, lets running forwards finish, closes the channel. */
-  async close(timeoutMs: number): Promise<void> {
-    this.#closed = true
-    const state = this.#state
-    if (state?.open && state.consumerTag) {
-      await state.channel.cancel(state.consumerTag).catch(() => {})
-    }
-    if (this.#active > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs)
-        this.#idleWaiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
-    this.#state = undefined
-    if (state?.open) {
-      state.open = false
-      await state.channel.close().catch(() => {})
-    }
+  close(timeoutMs: number): Promise<void> {
+    return this.#channel.close(timeoutMs, async (open) => {
+      if (open && this.#consumerTag) await open.channel.cancel(this.#consumerTag).catch(() => {})
+    })
   }
 
-  async #forward(state: State, delivery: ConsumeMessage): Promise<void> {
+  async #setup(open: Open, reopened: boolean): Promise<void> {
+    // Someone may have deleted the deliver queue: declare the levels again first.
+    if (reopened) await this.context.redeclare(open.link)
+    this.#consumerTag = undefined
+    await open.channel.prefetch(PREFETCH)
+    const reply = await open.channel.consume(DELIVER_QUEUE, (delivery) => {
+      // The broker cancelled us (the queue was deleted): a new channel declares it again.
+      if (delivery === null) this.#channel.retire(open, 'broker-cancelled')
+      else void this.#forward(open, delivery)
+    })
+    this.#consumerTag = reply.consumerTag
+  }
+
+  async #forward(open: Open, delivery: ConsumeMessage): Promise<void> {
     this.#active++
     try {
       const target = destinationOf(delivery)
       if (!target) {
         await this.#deadLetter(
-          state,
+          open,
           delivery,
           new WarrenError('INVALID_PAYLOAD', 'delayed message without its destination headers'),
         )
@@ -122,19 +96,19 @@ export class Forwarder {
           options,
         )
       } catch (error) {
-        if (isPermanent(error)) await this.#deadLetter(state, delivery, error)
-        else this.#retryLater(state, delivery, error)
+        if (isPermanent(error)) await this.#deadLetter(open, delivery, error)
+        else this.#retryLater(open, delivery, error)
         return
       }
-      if (state.open) state.channel.ack(delivery)
+      this.#ack(open, delivery)
     } finally {
       this.#active--
-      if (this.#active === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
+      this.#channel.settled()
     }
   }
 
-  async #deadLetter(state: State, delivery: ConsumeMessage, error: unknown): Promise<void> {
-    const headers = failureHeaders({
+  async #deadLetter(open: Open, delivery: ConsumeMessage, error: unknown): Promise<void> {
+    const options = failureCopy({
       delivery,
       queue: DELIVER_QUEUE,
       attempt: 1,
@@ -142,14 +116,13 @@ export class Forwarder {
       consumer: this.context.consumerId,
       reason: 'non-retryable',
     })
-    const options = failureCopyOptions(delivery, headers)
     try {
       await this.context.publisher.publish('', DELIVER_DEAD_LETTER_QUEUE, delivery.content, options)
     } catch (publishError) {
-      this.#retryLater(state, delivery, publishError)
+      this.#retryLater(open, delivery, publishError)
       return
     }
-    if (state.open) state.channel.ack(delivery)
+    this.#ack(open, delivery)
     this.context.logger.warn({
       event: 'dead-lettered',
       messageId: options.messageId,
@@ -160,7 +133,7 @@ export class Forwarder {
     })
   }
 
-  #retryLater(state: State, delivery: ConsumeMessage, error: unknown): void {
+  #retryLater(open: Open, delivery: ConsumeMessage, error: unknown): void {
     this.context.logger.warn({
       event: 'forward-failed',
       messageId: delivery.properties.messageId,
@@ -169,31 +142,13 @@ export class Forwarder {
     })
     // Back to the queue after a pause, so a passing outage is not a tight redelivery loop.
     setTimeout(() => {
-      if (state.open) state.channel.nack(delivery, false, true)
+      if (this.#channel.isCurrent(open)) open.channel.nack(delivery, false, true)
     }, RETRY_AFTER_MS).unref()
   }
 
-  #onClose(state: State): void {
-    const wasCurrent = state.open && state === this.#state
-    state.open = false
-    if (!wasCurrent || this.#closed) return
-    this.#state = undefined
-    this.#attachedTo = undefined
-    // A channel error on a live connection: no reconnect will reopen it, so do it here.
-    const link = state.link
-    setTimeout(() => {
-      if (this.#closed || this.#state || this.context.link() !== link) return
-      this.context
-        .redeclare(link)
-        .then(() => this.attach(link))
-        .catch((error: unknown) =>
-          this.context.logger.error({
-            event: 'consumer-reopen-failed',
-            queue: DELIVER_QUEUE,
-            error: errorFields(error),
-          }),
-        )
-    }, 1_000)
+  /** On the channel it came from only: a newer one would take its tag for another delivery. */
+  #ack(open: Open, delivery: ConsumeMessage): void {
+    if (this.#channel.isCurrent(open)) open.channel.ack(delivery)
   }
 }
 

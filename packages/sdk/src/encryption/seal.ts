@@ -1,11 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
+import { ENCRYPTED_CONTENT_TYPE } from '../protocol/index.js'
 import type { Keyring } from './keyring.js'
 
 export const ALGORITHM = 'aes-256-gcm'
-/** The content type of a sealed body; `+json` when the plaintext is JSON. */
-export const ENCRYPTED_CONTENT_TYPE = 'application/vnd.warren.encrypted'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
@@ -38,13 +37,8 @@ export function seal(keyring: Keyring, content: Buffer, contentType: string): Se
   }
 }
 
-/** Whether a message carries the marks `seal` gives (the admin API reads the same ones). */
-export function isSealed(contentType: unknown, headers: Record<string, unknown>): boolean {
-  return (
-    headers[HEADERS.encryption] !== undefined ||
-    (typeof contentType === 'string' && contentType.startsWith(ENCRYPTED_CONTENT_TYPE))
-  )
-}
+/** Whether a message carries the marks `seal` gives (the admin API reads them with the same function). */
+export { isEncrypted as isSealed } from '../protocol/index.js'
 
 export type Opened =
   { ok: true; content: Buffer; contentType: string | undefined } | { ok: false; error: WarrenError }

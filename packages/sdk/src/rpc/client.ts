@@ -1,6 +1,7 @@
 import type { ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib'
 import type { z } from 'zod'
 import type { Link } from '../connection/connection-manager.js'
+import { ManagedChannel, type OpenChannel } from '../connection/managed-channel.js'
 import type { Keyring } from '../encryption/keyring.js'
 import { ClosedError, TimeoutError, UnroutableError, WarrenError } from '../errors.js'
 import { errorFields, type Logger } from '../logging/logger.js'
@@ -18,14 +19,11 @@ interface PendingRequest {
   reject: (error: Error) => void
   timer: NodeJS.Timeout
   /** The channel it was sent on; its replies can come only there. */
-  channel: ConfirmChannel | undefined
+  sentOn: ReplyChannel | undefined
 }
 
 /** The reply channel of one connection: it consumes direct reply-to and carries the requests. */
-interface ReplyChannel {
-  channel: ConfirmChannel
-  link: Link
-}
+type ReplyChannel = OpenChannel<ConfirmChannel>
 
 /**
  * Request/reply over direct reply-to: no reply queue is declared. Requests are published on the
@@ -35,11 +33,10 @@ interface ReplyChannel {
  */
 export class RpcClient {
   readonly #pending = new Map<string, PendingRequest>()
-  #reply: ReplyChannel | undefined
-  #opening: Promise<ReplyChannel> | undefined
+  /** Opened on the first request of each connection, not before: most brokers never ask. */
+  readonly #reply: ManagedChannel<ConfirmChannel>
   /** Requests made while disconnected, sent by the next `attach`. */
   #waiting: PendingRequest[] = []
-  #closed = false
 
   private readonly link: () => Link | undefined
   private readonly logger: Logger
@@ -49,6 +46,21 @@ export class RpcClient {
     this.link = runtime.link
     this.logger = runtime.logger
     this.keyring = runtime.keyring
+    this.#reply = new ManagedChannel({
+      role: 'reply-channel',
+      fields: {},
+      logger: runtime.logger,
+      create: (link) => link.model.createConfirmChannel(),
+      setup: async ({ channel }) => {
+        channel.on('return', (message: Message) => this.#onReturn(message))
+        await channel.consume(REPLY_TO, (message) => message && this.#onReply(message), {
+          noAck: true,
+        })
+      },
+      onError: (_, error) =>
+        this.logger.warn({ event: 'reply-channel-closed', error: errorFields(error) }),
+      onLost: (reply) => this.#onChannelLost(reply),
+    })
   }
 
   /** Open requests: each holds one map entry and one timer until it settles. */
@@ -58,7 +70,7 @@ export class RpcClient {
 
   /** Listeners on the reply channel; constant however many requests ran. */
   get listeners(): number {
-    const channel = this.#reply?.channel
+    const channel = this.#reply.current?.channel
     if (!channel) return 0
     return channel.eventNames().reduce((n, name) => n + channel.listenerCount(name), 0)
   }
@@ -92,7 +104,7 @@ export class RpcClient {
         resolve,
         reject,
         timer,
-        channel: undefined,
+        sentOn: undefined,
       }
       this.#pending.set(correlationId, request)
       const link = this.link()
@@ -110,22 +122,19 @@ export class RpcClient {
 
   /** Rejects every open request; their replies can no longer arrive. */
   async close(): Promise<void> {
-    this.#closed = true
     for (const [id, request] of this.#pending) {
       this.#settle(id)
       request.reject(new ClosedError('broker closed before the reply came'))
     }
     this.#waiting = []
-    const reply = this.#reply
-    this.#reply = undefined
-    if (reply) await reply.channel.close().catch(() => {})
+    await this.#reply.close()
   }
 
   async #send(link: Link, request: PendingRequest): Promise<void> {
     const id = request.properties.correlationId as string
     let reply: ReplyChannel
     try {
-      reply = await this.#channelOn(link)
+      reply = await this.#reply.acquire(link)
     } catch (error) {
       if (!this.#pending.has(id)) return
       this.#settle(id)
@@ -136,7 +145,7 @@ export class RpcClient {
     }
     // Timed out while the channel opened.
     if (!this.#pending.has(id)) return
-    request.channel = reply.channel
+    request.sentOn = reply
     const { exchange, routingKey, content, properties } = request
     try {
       reply.channel.publish(exchange, routingKey, content, properties, (error) => {
@@ -150,37 +159,6 @@ export class RpcClient {
         new WarrenError('PUBLISH_FAILED', `cannot publish request ${id}`, { cause: error }),
       )
     }
-  }
-
-  #channelOn(link: Link): Promise<ReplyChannel> {
-    if (this.#reply?.link === link) return Promise.resolve(this.#reply)
-    this.#opening ??= this.#open(link).finally(() => {
-      this.#opening = undefined
-    })
-    return this.#opening
-  }
-
-  async #open(link: Link): Promise<ReplyChannel> {
-    const channel = await link.model.createConfirmChannel()
-    const reply: ReplyChannel = { channel, link }
-    let channelError: Error | undefined
-    channel.on('error', (error: Error) => {
-      channelError = error
-    })
-    channel.on('return', (message: Message) => this.#onReturn(message))
-    channel.on('close', () => {
-      if (this.#reply === reply) this.#reply = undefined
-      this.#onChannelLost(channel, channelError)
-    })
-    await channel.consume(REPLY_TO, (message) => message && this.#onReply(message), {
-      noAck: true,
-    })
-    if (this.#closed) {
-      await channel.close().catch(() => {})
-      throw new ClosedError('broker is closed')
-    }
-    this.#reply = reply
-    return reply
   }
 
   #onReply(message: ConsumeMessage): void {
@@ -214,9 +192,10 @@ export class RpcClient {
     )
   }
 
-  #onChannelLost(channel: ConfirmChannel, error: Error | undefined): void {
+  #onChannelLost(reply: ReplyChannel): void {
+    const { error } = reply
     for (const [id, request] of this.#pending) {
-      if (request.channel !== channel) continue
+      if (request.sentOn !== reply) continue
       this.#settle(id)
       // The request may or may not have been handled: only the caller can decide to ask again.
       request.reject(
@@ -227,7 +206,6 @@ export class RpcClient {
         ),
       )
     }
-    if (error) this.logger.warn({ event: 'reply-channel-closed', error: errorFields(error) })
   }
 
   #settle(id: string): void {

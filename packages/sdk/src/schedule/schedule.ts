@@ -1,6 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib'
 import type { Cron } from 'croner'
 import type { Link } from '../connection/connection-manager.js'
+import { ManagedChannel, type OpenChannel } from '../connection/managed-channel.js'
 import { errorFields } from '../logging/logger.js'
 import { uuidv7 } from '../publish/uuid.js'
 import type { Runtime } from '../runtime.js'
@@ -30,13 +31,7 @@ export interface ScheduleHandle {
   cancel(): Promise<void>
 }
 
-interface State {
-  channel: Channel
-  link: Link
-  open: boolean
-  leader: boolean
-  held: ConsumeMessage | undefined
-}
+type Open = OpenChannel<Channel>
 
 /**
  * Leader election through a quorum queue with a single active consumer: every instance consumes
@@ -45,87 +40,82 @@ interface State {
  * schedule) to the next consumer.
  */
 export class Schedule implements ScheduleHandle {
-  #state: State | undefined
-  #attachedTo: Link | undefined
+  readonly #channel: ManagedChannel
+  /** The channel the token came on and the token itself: leading lasts as long as that channel. */
+  #lead: { open: Open; token: ConsumeMessage | undefined } | undefined
   #timer: NodeJS.Timeout | undefined
   #tokenTimer: NodeJS.Timeout | undefined
   #lastTick: Date | undefined
-  #cancelled = false
 
   constructor(
     private readonly context: ScheduleContext,
     readonly name: string,
     private readonly cron: Cron,
-  ) {}
+  ) {
+    this.#channel = new ManagedChannel({
+      role: 'schedule',
+      fields: { schedule: name },
+      logger: context.logger,
+      create: (link) => link.model.createChannel(),
+      setup: (open) => this.#setup(open),
+      // The lead goes with the channel: the broker hands the token to the next instance.
+      onLost: () => {
+        this.#lead = undefined
+        this.#stopTicking()
+      },
+      reopen: { initialDelayMs: 200 },
+    })
+  }
 
   get leader(): boolean {
-    return this.#state?.leader ?? false
+    return this.#lead !== undefined && this.#channel.isCurrent(this.#lead.open)
   }
 
   nextRun(): Date | null {
     return this.cron.nextRun()
   }
 
-  async attach(link: Link): Promise<void> {
-    if (this.#cancelled || this.#attachedTo === link) return
-    this.#attachedTo = link
-    const queue = lockQueueName(this.name)
-    try {
-      const channel = await link.model.createChannel()
-      const state: State = { channel, link, open: true, leader: false, held: undefined }
-      channel.on('error', (error: Error) =>
-        this.context.logger.warn({ event: 'channel-error', queue, error: errorFields(error) }),
-      )
-      channel.on('close', () => this.#onClose(state))
-      try {
-        await channel.assertQueue(queue, { durable: true, arguments: LOCK_QUEUE_ARGUMENTS })
-      } catch (error) {
-        throw toTopologyError(error) ?? error
-      }
-      await channel.prefetch(1)
-      this.#state = state
-      await channel.consume(queue, (delivery) => {
-        // The lock queue was deleted: a new channel declares it again.
-        if (delivery === null) void channel.close().catch(() => {})
-        else this.#onToken(state, delivery)
-      })
-      // Not awaited: a blocked broker (memory alarm) must not hold up the connection's setup.
-      void this.#addToken().catch((error: unknown) => this.#tokenFailed(error))
-      this.#tokenTimer ??= setInterval(() => void this.#refresh(), TOKEN_INTERVAL_MS)
-    } catch (error) {
-      if (this.#attachedTo === link) this.#attachedTo = undefined
-      throw error
-    }
+  attach(link: Link): Promise<void> {
+    return this.#channel.attach(link)
   }
 
   /** The connection is gone, and with it the lead. */
   detach(): void {
-    if (this.#state) this.#state.open = false
-    this.#state = undefined
-    this.#attachedTo = undefined
-    this.#stopTicking()
+    this.#channel.detach()
   }
 
   async cancel(): Promise<void> {
-    if (this.#cancelled) return
-    this.#cancelled = true
+    if (this.#channel.closed) return
     this.#stopTicking()
     clearInterval(this.#tokenTimer)
-    const state = this.#state
-    this.#state = undefined
     // Closing the channel returns the held token: the next instance leads at once.
-    if (state?.open) {
-      state.open = false
-      await state.channel.close().catch(() => {})
-    }
+    await this.#channel.close()
     this.context.onClosed(this)
   }
 
-  #onToken(state: State, delivery: ConsumeMessage): void {
-    if (!state.open || state !== this.#state) return
-    state.held = delivery
-    if (state.leader) return
-    state.leader = true
+  async #setup(open: Open): Promise<void> {
+    const queue = lockQueueName(this.name)
+    try {
+      await open.channel.assertQueue(queue, { durable: true, arguments: LOCK_QUEUE_ARGUMENTS })
+    } catch (error) {
+      throw toTopologyError(error) ?? error
+    }
+    await open.channel.prefetch(1)
+    await open.channel.consume(queue, (delivery) => {
+      // The lock queue was deleted: a new channel declares it again.
+      if (delivery === null) this.#channel.retire(open, 'broker-cancelled')
+      else this.#onToken(open, delivery)
+    })
+    // Not awaited: a blocked broker (memory alarm) must not hold up the connection's setup.
+    void this.#addToken().catch((error: unknown) => this.#tokenFailed(error))
+    this.#tokenTimer ??= setInterval(() => void this.#refresh(), TOKEN_INTERVAL_MS)
+  }
+
+  #onToken(open: Open, token: ConsumeMessage): void {
+    if (!this.#channel.isCurrent(open)) return
+    const leading = this.leader
+    this.#lead = { open, token }
+    if (leading) return
     this.#lastTick = undefined
     this.context.logger.info({ event: 'schedule-leader', schedule: this.name })
     this.#arm()
@@ -135,11 +125,10 @@ export class Schedule implements ScheduleHandle {
     await this.#addToken().catch((error: unknown) => this.#tokenFailed(error))
     // A token held unacked past the broker's consumer timeout would close the channel; the
     // fresh one (ready behind it) is delivered to us as soon as this one is acked.
-    const state = this.#state
-    if (state?.open && state.held) {
-      const held = state.held
-      state.held = undefined
-      state.channel.ack(held)
+    const lead = this.#lead
+    if (lead?.token && this.#channel.isCurrent(lead.open)) {
+      lead.open.channel.ack(lead.token)
+      lead.token = undefined
     }
   }
 
@@ -188,26 +177,5 @@ export class Schedule implements ScheduleHandle {
   #stopTicking(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
-  }
-
-  #onClose(state: State): void {
-    const wasCurrent = state.open && state === this.#state
-    state.open = false
-    if (!wasCurrent || this.#cancelled) return
-    this.#state = undefined
-    this.#attachedTo = undefined
-    this.#stopTicking()
-    // A channel error on a live connection: no reconnect will reopen it, so do it here.
-    const link = state.link
-    setTimeout(() => {
-      if (this.#cancelled || this.#state || this.context.link() !== link) return
-      this.attach(link).catch((error: unknown) =>
-        this.context.logger.error({
-          event: 'schedule-reopen-failed',
-          schedule: this.name,
-          error: errorFields(error),
-        }),
-      )
-    }, 200)
   }
 }

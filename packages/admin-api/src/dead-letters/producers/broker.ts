@@ -1,3 +1,4 @@
+import { BROKER_HEADERS } from '@warren/sdk/protocol'
 import { time } from '../time.js'
 import { count, latest, table, text, type Headers, type Source } from './source.js'
 
@@ -17,7 +18,7 @@ export type Death = Headers
 
 /** The entries of `x-death`, latest first. */
 export function deaths(h: Headers): Death[] {
-  const list = Array.isArray(h['x-death']) ? (h['x-death'] as unknown[]) : []
+  const list = Array.isArray(h[BROKER_HEADERS.death]) ? (h[BROKER_HEADERS.death] as unknown[]) : []
   return list.map(table).filter((entry): entry is Death => entry !== undefined)
 }
 
@@ -32,13 +33,17 @@ export function broker(h: Headers): Source {
   const keys = Array.isArray(last['routing-keys']) ? (last['routing-keys'] as unknown[]) : []
   return {
     reason:
-      text(last['reason']) ?? text(h['x-last-death-reason']) ?? text(h['x-first-death-reason']),
+      text(last['reason']) ??
+      text(h[BROKER_HEADERS.lastDeathReason]) ??
+      text(h[BROKER_HEADERS.firstDeathReason]),
     originalQueue:
-      text(last['queue']) ?? text(h['x-last-death-queue']) ?? text(h['x-first-death-queue']),
+      text(last['queue']) ??
+      text(h[BROKER_HEADERS.lastDeathQueue]) ??
+      text(h[BROKER_HEADERS.firstDeathQueue]),
     exchange:
       text(last['exchange']) ??
-      text(h['x-last-death-exchange']) ??
-      text(h['x-first-death-exchange']),
+      text(h[BROKER_HEADERS.lastDeathExchange]) ??
+      text(h[BROKER_HEADERS.firstDeathExchange]),
     routingKey: text(keys[0]),
     failures: all.length === 0 ? undefined : failures(h, all),
     deadLetteredAt: latest(all.map((d) => time(d['time']))),
@@ -53,7 +58,10 @@ function failures(h: Headers, all: Death[]): number | null {
   const rejected = all
     .filter((d) => text(d['reason']) === 'rejected')
     .reduce((sum, d) => sum + (count(d['count']) ?? 1), 0)
-  const delivered = h['x-acquired-count'] === undefined ? undefined : count(h['x-delivery-count'])
+  const delivered =
+    h[BROKER_HEADERS.acquiredCount] === undefined
+      ? undefined
+      : count(h[BROKER_HEADERS.deliveryCount])
   if (delivered === undefined && all.some((d) => text(d['reason']) === 'delivery_limit')) {
     return null
   }

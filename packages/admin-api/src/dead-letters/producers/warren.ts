@@ -1,20 +1,21 @@
+import { HEADERS } from '@warren/sdk/protocol'
 import { time } from '../time.js'
 import { count, text, type Headers, type Source } from './source.js'
 
 /** Warren's own headers (DESIGN.md section 2), as the SDK writes them. */
 export function warren(h: Headers): Source {
   return {
-    reason: text(h['warren-dead-letter-reason']),
-    originalQueue: text(h['warren-original-queue']),
-    exchange: text(h['warren-original-exchange']),
-    routingKey: text(h['warren-original-routing-key']),
+    reason: text(h[HEADERS.deadLetterReason]),
+    originalQueue: text(h[HEADERS.originalQueue]),
+    exchange: text(h[HEADERS.originalExchange]),
+    routingKey: text(h[HEADERS.originalRoutingKey]),
     // Reset to 0 by a requeue, so that the SDK grants fresh retries; earlier lives are below.
-    failures: count(h['warren-attempt']),
-    deadLetteredAt: time(h['warren-last-failed-at']),
+    failures: count(h[HEADERS.attempt]),
+    deadLetteredAt: time(h[HEADERS.lastFailedAt]),
     error: {
-      name: text(h['warren-error-name']),
-      message: text(h['warren-error-message']),
-      stack: text(h['warren-error-stack']),
+      name: text(h[HEADERS.errorName]),
+      message: text(h[HEADERS.errorMessage]),
+      stack: text(h[HEADERS.errorStack]),
     },
   }
 }
@@ -24,9 +25,9 @@ export function earlierLives(h: Headers): {
   attempts: number | undefined
   requeuedAt: number | undefined
 } {
-  const at = time(h['warren-requeued-at'])
+  const at = time(h[HEADERS.requeuedAt])
   return {
-    attempts: count(h['warren-previous-attempts']),
+    attempts: count(h[HEADERS.previousAttempts]),
     requeuedAt: at === undefined ? undefined : Date.parse(at),
   }
 }

@@ -1,3 +1,4 @@
+import { BROKER_HEADERS } from '@warren/sdk/protocol'
 import { Dialog } from '../../components/Dialog.js'
 import { formatTime } from '../../lib/format.js'
 import { PayloadSection } from './PayloadSection.js'
@@ -34,7 +35,7 @@ function KeyValues({ entries, testId }: { entries: [string, unknown][]; testId: 
  */
 export function MessageDrawer({ message, onClose, onRequeue, onDelete }: MessageDrawerProps) {
   const headers = message ? Object.entries(message.headers) : []
-  const xDeath = message?.headers['x-death']
+  const xDeath = message?.headers[BROKER_HEADERS.death]
   const deaths = Array.isArray(xDeath) ? xDeath : []
   return (
     <Dialog
@@ -117,12 +118,12 @@ export function MessageDrawer({ message, onClose, onRequeue, onDelete }: Message
           <section className="drawer-section">
             <h3>Headers</h3>
             <KeyValues
-              entries={headers.filter(([key]) => key !== 'x-death')}
+              entries={headers.filter(([key]) => key !== BROKER_HEADERS.death)}
               testId="drawer-headers"
             />
           </section>
           <section className="drawer-section">
-            <h3>x-death</h3>
+            <h3>{BROKER_HEADERS.death}</h3>
             {deaths.length === 0 ? (
               <p className="muted">Not dead-lettered by the broker.</p>
             ) : (

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { HEADERS } from '@warren/sdk/protocol'
 import { deadLetter } from '../../test-support/messages.js'
 import { payloadDisplay } from './payload-display.js'
 
@@ -64,5 +65,24 @@ describe('payloadDisplay', () => {
     const sealed = deadLetter('b', { payload: null, payloadEncoding: 'encrypted' })
     expect(payloadDisplay(plain, true)).toMatchObject({ text: 'aGk=', decodedWith: null })
     expect(payloadDisplay(sealed, false).text).toBe('(encrypted: not shown)')
+  })
+
+  it('names the algorithm and key id an SDK-sealed payload carries, and not its bytes', () => {
+    const sealed = deadLetter('c', {
+      payload: null,
+      payloadEncoding: 'encrypted',
+      payloadBytes: 64,
+      properties: { contentType: 'application/vnd.warren.encrypted+json' },
+      headers: {
+        [HEADERS.encryption]: 'aes-256-gcm',
+        [HEADERS.encryptionKeyId]: 'k1',
+        [HEADERS.encryptedContentType]: 'application/json',
+      },
+    })
+    expect(payloadDisplay(sealed, false)).toEqual({
+      text: '(encrypted with aes-256-gcm, key k1: not shown)',
+      summary: 'encrypted, 64 B',
+      decodedWith: null,
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { HEADERS } from '@warren/sdk/protocol'
 import { formatBytes } from '../../lib/format.js'
 import type { DeadLetterMessage } from './types.js'
 
@@ -32,7 +33,19 @@ export function payloadDisplay(message: DeadLetterMessage, raw: boolean): Payloa
  * would change it (a 64-bit id rounded) or when it nests too deep to print.
  */
 function payloadText(message: DeadLetterMessage): string {
-  if (message.payloadEncoding === 'encrypted') return '(encrypted: not shown)'
+  if (message.payloadEncoding === 'encrypted') return sealedText(message)
   if (typeof message.payload === 'string') return message.payload
   return JSON.stringify(message.payload, null, 2) ?? String(message.payload)
+}
+
+/** What sealed the body, as the SDK's encryption headers name it: algorithm and key id. */
+function sealedText(message: DeadLetterMessage): string {
+  const header = (name: string) => {
+    const value = message.headers[name]
+    return typeof value === 'string' && value !== '' ? value : null
+  }
+  const algorithm = header(HEADERS.encryption)
+  const keyId = header(HEADERS.encryptionKeyId)
+  const by = [algorithm, keyId === null ? null : `key ${keyId}`].filter(Boolean).join(', ')
+  return by === '' ? '(encrypted: not shown)' : `(encrypted with ${by}: not shown)`
 }

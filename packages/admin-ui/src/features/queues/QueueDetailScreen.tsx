@@ -5,18 +5,16 @@ import { RoleBadge } from '../../components/RoleBadge.js'
 import { StatCard } from '../../components/StatCard.js'
 import { formatAge, formatCount, formatRate } from '../../lib/format.js'
 import { useQueue } from './api/get-queue.js'
-import { useQueues } from './api/get-queues.js'
 import { QueueTopology } from './QueueTopology.js'
-import { queueKey, topologyOf } from './topology-of.js'
+import { countsByName, topologyOf } from './topology-of.js'
 
 /** One queue: its figures, its links and its depth and rate charts. */
 export function QueueDetailScreen() {
   const { vhost, name } = useParams({ from: '/queues/$vhost/$name' })
   const detail = useQueue(vhost, name)
-  // The list gives the linked queues' counts for the topology drawing.
-  const queues = useQueues()
-  const byName = new Map((queues.data?.items ?? []).map((x) => [queueKey(x.vhost, x.name), x]))
   const data = detail.data
+  // The server counts the linked queues beside the queue, for the topology drawing.
+  const byName = countsByName(data?.related ?? [])
   const q = data?.queue
   const depth = data?.history.depth ?? []
   const rates = data?.history.rates ?? []

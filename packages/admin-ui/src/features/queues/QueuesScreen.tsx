@@ -1,70 +1,95 @@
-import { Link } from '@tanstack/react-router'
-import { useMemo, useState } from 'react'
+import { Link, useNavigate, useSearch } from '@tanstack/react-router'
+import { QUEUE_ROLES, type QueueSortKey } from '@warren/admin-api/queues-query'
+import { useEffect, useState } from 'react'
 import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { RoleBadge } from '../../components/RoleBadge.js'
 import { formatCount, formatRate } from '../../lib/format.js'
 import { useQueues } from './api/get-queues.js'
+import { listQueryOf, parseListSearch, sortedBy, type QueueListSearch } from './list-search.js'
 import { QueueTopology } from './QueueTopology.js'
-import { matchesSearch, sortQueues } from './sort-queues.js'
-import { queueKey, topologyOf } from './topology-of.js'
-import type { Sort, SortKey } from './sort-queues.js'
+import { QueuePager } from './QueuePager.js'
+import { countsByName, topologyOf } from './topology-of.js'
 
-const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
+const COLUMNS: { key: QueueSortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Queue' },
   { key: 'role', label: 'Role' },
   { key: 'messages', label: 'Messages', numeric: true },
-  { key: 'publish', label: 'Publish', numeric: true },
-  { key: 'deliver', label: 'Deliver', numeric: true },
+  { key: 'publishRate', label: 'Publish', numeric: true },
+  { key: 'deliverRate', label: 'Deliver', numeric: true },
   { key: 'consumers', label: 'Consumers', numeric: true },
+  { key: 'vhost', label: 'Vhost' },
 ]
 
-const ROLES = ['work', 'retry', 'dead-letter', 'other'] as const
+/** How long typing pauses before the search goes to the server. */
+const SEARCH_DELAY_MS = 300
 
+/** One page of queues as the server filters, sorts and pages them; the view lives in the URL. */
 export function QueuesScreen() {
-  const queues = useQueues()
-  const [search, setSearch] = useState('')
-  const [role, setRole] = useState('')
-  const [sort, setSort] = useState<Sort>({ key: 'messages', descending: true })
+  const search = useSearch({ from: '/queues' })
+  const navigate = useNavigate({ from: '/queues' })
+  const query = listQueryOf(search)
+  const queues = useQueues(query)
+  // A field set to undefined goes back to the server's default.
+  const update = (patch: { [K in keyof QueueListSearch]?: QueueListSearch[K] | undefined }) =>
+    void navigate({ search: (prev) => parseListSearch({ ...prev, ...patch }) })
 
-  const items = useMemo(() => queues.data?.items ?? [], [queues.data])
-  const byName = useMemo(() => new Map(items.map((q) => [queueKey(q.vhost, q.name), q])), [items])
-  const shown = useMemo(
-    () =>
-      sortQueues(
-        items.filter((q) => (!role || q.role === role) && matchesSearch(q, search)),
-        sort,
-      ),
-    [items, role, search, sort],
-  )
-  const workQueues = shown.filter((q) => q.role === 'work')
-
-  const toggleSort = (key: SortKey) =>
-    setSort((s) =>
-      s.key === key
-        ? { key, descending: !s.descending }
-        : { key, descending: key !== 'name' && key !== 'role' },
+  // The box answers every key at once; the URL (and the server) follow when typing pauses.
+  const [text, setText] = useState(query.search ?? '')
+  // A link or Back changed the search: the box shows it (what was typed is already in the URL).
+  const [shown, setShown] = useState(query.search)
+  if (shown !== query.search) {
+    setShown(query.search)
+    if (text.trim() !== (query.search ?? '')) setText(query.search ?? '')
+  }
+  useEffect(() => {
+    if (text.trim() === (query.search ?? '')) return
+    const timer = setTimeout(
+      () =>
+        void navigate({
+          search: (prev) => parseListSearch({ ...prev, search: text, page: 1 }),
+          replace: true,
+        }),
+      SEARCH_DELAY_MS,
     )
+    return () => clearTimeout(timer)
+  }, [text, query.search, navigate])
+
+  const items = queues.data?.items ?? []
+  const total = queues.data?.total ?? 0
+  const byName = countsByName(items, queues.data?.related ?? [])
+  const workQueues = items.filter((q) => q.role === 'work')
 
   return (
     <section aria-labelledby="queues-title">
       <div className="page-header">
         <div>
           <h1 id="queues-title">Queues</h1>
-          <p className="muted">
-            {formatCount(shown.length)} of {formatCount(items.length)} queues
+          <p className="muted" data-testid="queue-total">
+            {formatCount(total)} {total === 1 ? 'queue' : 'queues'}
             {queues.isFetching ? ' · refreshing…' : ''}
           </p>
         </div>
         <div className="toolbar" role="search">
+          {query.vhost !== undefined ? (
+            <button
+              type="button"
+              className="button small"
+              data-testid="vhost-filter"
+              aria-label={`Vhost ${query.vhost}: show every vhost`}
+              onClick={() => update({ vhost: undefined, page: 1 })}
+            >
+              vhost <span className="mono">{query.vhost}</span> ✕
+            </button>
+          ) : null}
           <label className="field">
             <span>Search</span>
             <input
               type="search"
               aria-label="Search queues"
               data-testid="queue-search"
-              placeholder="name, vhost or linked queue"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
+              placeholder="vhost or name"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
               size={30}
             />
           </label>
@@ -72,11 +97,11 @@ export function QueuesScreen() {
             <span>Role</span>
             <select
               aria-label="Filter by role"
-              value={role}
-              onChange={(e) => setRole(e.target.value)}
+              value={query.role ?? ''}
+              onChange={(e) => update({ role: e.target.value as QueueListSearch['role'], page: 1 })}
             >
               <option value="">All roles</option>
-              {ROLES.map((r) => (
+              {QUEUE_ROLES.map((r) => (
                 <option key={r} value={r}>
                   {r}
                 </option>
@@ -88,36 +113,41 @@ export function QueuesScreen() {
 
       {queues.isError ? <ErrorNotice error={queues.error} title="Cannot list queues" /> : null}
       {queues.isPending ? (
-        <Loading />
-      ) : shown.length === 0 ? (
-        <EmptyState>No queue matches.</EmptyState>
+        <Loading label="Loading queues…" />
+      ) : items.length === 0 ? (
+        <EmptyState>{total === 0 ? 'No queue matches.' : 'No queues on this page.'}</EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table" data-testid="queue-table">
+          <table className="table" data-testid="queue-table" aria-busy={queues.isFetching}>
             <thead>
               <tr>
-                {COLUMNS.map((c) => (
-                  <th
-                    key={c.key}
-                    scope="col"
-                    className={c.numeric ? 'num' : ''}
-                    aria-sort={
-                      sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'
-                    }
-                  >
-                    <button type="button" className="sort-button" onClick={() => toggleSort(c.key)}>
-                      {c.label}
-                      {sort.key === c.key ? (sort.descending ? ' ↓' : ' ↑') : ''}
-                    </button>
-                  </th>
-                ))}
-                <th scope="col">Vhost</th>
+                {COLUMNS.map((c) => {
+                  const active = query.sort === c.key
+                  const descending = query.order === 'desc'
+                  return (
+                    <th
+                      key={c.key}
+                      scope="col"
+                      className={c.numeric ? 'num' : ''}
+                      aria-sort={active ? (descending ? 'descending' : 'ascending') : 'none'}
+                    >
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => update(sortedBy(query, c.key))}
+                      >
+                        {c.label}
+                        {active ? (descending ? ' ↓' : ' ↑') : ''}
+                      </button>
+                    </th>
+                  )
+                })}
                 <th scope="col">Type</th>
                 <th scope="col">Links</th>
               </tr>
             </thead>
             <tbody>
-              {shown.map((q) => (
+              {items.map((q) => (
                 <tr key={`${q.vhost}/${q.name}`} data-testid="queue-row" data-queue={q.name}>
                   <td>
                     <Link
@@ -140,7 +170,15 @@ export function QueuesScreen() {
                   <td className="num">{formatRate(q.rates.publish)}</td>
                   <td className="num">{formatRate(q.rates.deliver)}</td>
                   <td className="num">{formatCount(q.consumers)}</td>
-                  <td className="mono small">{q.vhost}</td>
+                  <td className="mono small">
+                    <Link
+                      to="/queues"
+                      search={(prev) => parseListSearch({ ...prev, vhost: q.vhost, page: 1 })}
+                      title={`Only the queues of vhost ${q.vhost}`}
+                    >
+                      {q.vhost}
+                    </Link>
+                  </td>
                   <td>{q.type}</td>
                   <td className="mono small">
                     {q.role === 'retry' && q.retryOf ? `→ ${q.retryOf}` : null}
@@ -153,6 +191,14 @@ export function QueuesScreen() {
           </table>
         </div>
       )}
+      {queues.data ? (
+        <QueuePager
+          page={query.page}
+          pageSize={query.pageSize}
+          total={total}
+          onChange={(patch) => update(patch)}
+        />
+      ) : null}
 
       {workQueues.length ? (
         <section aria-labelledby="topology-title" className="card" style={{ marginTop: '1rem' }}>

@@ -1,30 +1,33 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query'
+import type { QueueListQuery } from '@warren/admin-api/queues-query'
 import { api, call } from '../../../lib/api-client.js'
 import { usePollInterval } from '../../../lib/poll-interval.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 
-/** The API's largest page. */
-const PAGE_SIZE = 500
-/** A broker with more queues than this is searched server-side, not listed whole. */
-const MAX_PAGES = 20
+/** One page of queues, filtered, sorted and counted by the server. */
+export const getQueues = (query: QueueListQuery) =>
+  call(
+    api.api.queues.$get({
+      query: {
+        ...(query.vhost ? { vhost: query.vhost } : {}),
+        ...(query.search ? { search: query.search } : {}),
+        ...(query.role ? { role: query.role } : {}),
+        sort: query.sort,
+        order: query.order,
+        page: String(query.page),
+        pageSize: String(query.pageSize),
+      },
+    }),
+  )
 
-/** Every queue with its role and links (page after page); the table filters and sorts locally. */
-export async function getQueues() {
-  const query = { sort: 'name', order: 'asc', pageSize: String(PAGE_SIZE) } as const
-  const first = await call(api.api.queues.$get({ query: { ...query, page: '1' } }))
-  const items = [...first.items]
-  for (let page = 2; items.length < first.total && page <= MAX_PAGES; page++) {
-    const next = await call(api.api.queues.$get({ query: { ...query, page: String(page) } }))
-    if (next.items.length === 0) break
-    items.push(...next.items)
-  }
-  return { total: first.total, items }
-}
+export const queuesQueryOptions = (query: QueueListQuery) =>
+  queryOptions({ queryKey: queryKeys.queues.list(query), queryFn: () => getQueues(query) })
 
-export const queuesQueryOptions = () =>
-  queryOptions({ queryKey: queryKeys.queues.list(), queryFn: getQueues })
-
-export function useQueues() {
+export function useQueues(query: QueueListQuery) {
   const refetchInterval = usePollInterval()
-  return useQuery({ ...queuesQueryOptions(), refetchInterval, placeholderData: keepPreviousData })
+  return useQuery({
+    ...queuesQueryOptions(query),
+    refetchInterval,
+    placeholderData: keepPreviousData,
+  })
 }
