@@ -8,6 +8,7 @@ import type { ConsumeObserver } from '../metrics/observers.js'
 import type { ResolvedConsumeOptions } from '../options.js'
 import { attemptOf } from '../retry/broker-mode.js'
 import { routeFailure, type FailureRoute } from '../retry/plan.js'
+import { receivedName } from '../topology/message-name.js'
 import type { QueuePlan } from '../topology/plan.js'
 import type { Tracing } from '../tracing/tracing.js'
 import { decodeBody, originalRoutingKey } from './decode.js'
@@ -84,7 +85,7 @@ async function decide(
     const route = deadLetter(plan, 'invalid-payload')
     return { kind: 'fail', route, error: decoded.error, attempt }
   }
-  const name = messageName(delivery, routingKey)
+  const name = receivedName(delivery.properties.type, routingKey)
   const handler = handlerFor(pipeline.handler, name, routingKey)
   if (!handler) {
     const error = new WarrenError('NO_HANDLER', `no handler on '${queue}' for message '${name}'`)
@@ -137,12 +138,6 @@ export function copyOfFailure(
 
 function deadLetter(plan: QueuePlan, reason: 'invalid-payload' | 'no-handler'): FailureRoute {
   return { kind: 'dead-letter', reason, queue: plan.deadLetterQueue }
-}
-
-/** The message's name: its `type`, else the routing key it was first published with. */
-function messageName(delivery: ConsumeMessage, routingKey: string): string {
-  const type: unknown = delivery.properties.type
-  return typeof type === 'string' && type !== '' ? type : routingKey
 }
 
 function handlerFor(
