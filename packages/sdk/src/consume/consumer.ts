@@ -142,7 +142,11 @@ export class Consumer implements ConsumerHandle {
     const startedAt = Date.now()
     try {
       const outcome = await processDelivery(this.#pipeline, delivery)
-      await this.#apply(open, delivery, outcome, startedAt)
+      // The common case settles here, without another async step per message.
+      if (outcome.kind === 'ack') {
+        this.#settle(open, delivery, 'ack')
+        this.#observer?.ack()
+      } else await this.#apply(open, delivery, outcome, startedAt)
     } catch (error) {
       this.context.logger.error({
         event: 'consume-failed',

@@ -32,6 +32,9 @@ export interface Failed {
   attempt: number
 }
 
+/** One outcome object for every successful delivery: nothing to allocate per message. */
+const ACK: Outcome = Object.freeze({ kind: 'ack' })
+
 /** What a consumer brings to each of its deliveries. */
 export interface Pipeline {
   plan: QueuePlan
@@ -112,8 +115,9 @@ async function decide(
   }
   const started = observer ? performance.now() : 0
   try {
-    await runHandler(handler, message, options.timeoutMs)
-    return { kind: 'ack' }
+    const running = runHandler(handler, message, options.timeoutMs)
+    if (running) await running
+    return ACK
   } catch (error) {
     if (idempotency && messageId) await idempotency.store.release(key).catch(() => {})
     return { kind: 'fail', route: routeFailure(plan, attempt, error, brokerRetry), error, attempt }

@@ -36,6 +36,8 @@ export class Publisher {
   #sweepTimer: NodeJS.Timeout | undefined
   /** The limit the broker named when it refused a message: truer than any default. */
   #refusedAbove: number | undefined
+  /** The default limit of the broker version that `link` reports. */
+  #versionLimit: { link: Link; limit: number } | undefined
   readonly #logEach: boolean
   /** Metrics, when enabled: told each publish's outcome. */
   observer: PublishObserver | undefined
@@ -133,11 +135,14 @@ export class Publisher {
 
   /** The broker's maximum body size, as far as this client can know it. */
   #maxMessageSize(open: Open): number {
-    return (
-      this.#refusedAbove ??
-      this.options.maxMessageSize ??
-      defaultMaxMessageSize(open.link.serverVersion)
-    )
+    const known = this.#refusedAbove ?? this.options.maxMessageSize
+    if (known !== undefined) return known
+    // Read off the version once per connection: this runs for every message sent.
+    if (this.#versionLimit?.link !== open.link) {
+      const limit = defaultMaxMessageSize(open.link.serverVersion)
+      this.#versionLimit = { link: open.link, limit }
+    }
+    return this.#versionLimit.limit
   }
 
   /** False when the channel is closing: the caller holds the publish for the next channel. */
