@@ -4,8 +4,9 @@
 import { EventEmitter } from 'node:events'
 import type { Registry } from 'prom-client'
 import type { z } from 'zod'
-import { Batcher, type BatchHandler } from './batch/batcher.js'
-import { resolveBatchOptions, type BatchConsumeOptions } from './batch/options.js'
+import type { BatchHandler } from './batch/batcher.js'
+import { consumeInBatches } from './batch/consume-batch.js'
+import type { BatchConsumeOptions } from './batch/options.js'
 import type { BrokerLike } from './broker-like.js'
 import type { BrokerDiagnostics, BrokerEvents, Instruments } from './broker-types.js'
 import { followConnection } from './connection-events.js'
@@ -220,9 +221,11 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     handler: BatchHandler<ConsumeBody<T, Q>>,
     options?: BatchConsumeOptions,
   ): Promise<ConsumerHandle> {
-    const resolved = resolveBatchOptions(options)
-    const batcher = new Batcher(handler as BatchHandler, resolved)
-    return this.consume(queue, (msg) => batcher.add(msg), resolved.consume)
+    return consumeInBatches(
+      (each, consumeOptions) => this.consume(queue, each, consumeOptions),
+      handler as BatchHandler,
+      options,
+    )
   }
 
   /**

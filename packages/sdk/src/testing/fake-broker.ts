@@ -3,8 +3,9 @@
 // schedules and routing rules are parts of their own (fake-requests, fake-schedule, routing).
 import type { Options } from 'amqplib'
 import type { z } from 'zod'
-import { Batcher, type BatchHandler } from '../batch/batcher.js'
-import { resolveBatchOptions, type BatchConsumeOptions } from '../batch/options.js'
+import type { BatchHandler } from '../batch/batcher.js'
+import { consumeInBatches } from '../batch/consume-batch.js'
+import type { BatchConsumeOptions } from '../batch/options.js'
 import type { BrokerLike } from '../broker-like.js'
 import type { ConsumerHandle } from '../consume/consumer.js'
 import type { Handler, HandlerMap, Handlers } from '../consume/message.js'
@@ -165,9 +166,11 @@ export class FakeBroker<
     handler: BatchHandler<ConsumeBody<T, Q>>,
     options?: BatchConsumeOptions,
   ): Promise<ConsumerHandle> {
-    const resolved = resolveBatchOptions(options)
-    const batcher = new Batcher(handler as BatchHandler, resolved)
-    return this.consume(queue, (msg) => batcher.add(msg), resolved.consume)
+    return consumeInBatches(
+      (each, consumeOptions) => this.consume(queue, each, consumeOptions),
+      handler as BatchHandler,
+      options,
+    )
   }
 
   /** As the real `request`: a responder of this fake answers, or it times out. */
