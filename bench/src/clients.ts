@@ -25,7 +25,7 @@ export function benchTopology(queue: string, type: QueueType) {
 }
 
 /**
- * The properties the SDK sets on every message (DESIGN.md section 2), made the way a hand-written
+ * The properties the SDK sets on every message (the SDK README's Headers), made the way a hand-written
  * client would: the baseline that does the SDK's work without the SDK.
  */
 export function sdkLikeProperties(queue: string): Options.Publish {

@@ -115,7 +115,7 @@ function buildApp(
 export type AppType = ReturnType<typeof buildApp>
 
 /**
- * Creates the admin API (DESIGN.md section 3) over the broker that `config` points at.
+ * Creates the admin API (its routes: README, Routes) over the broker that `config` points at.
  * Without an admin token in `config`, a random one is used that nobody knows: `startServer`
  * makes and prints one instead.
  *

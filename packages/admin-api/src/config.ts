@@ -216,7 +216,7 @@ const envSchema = z.object({
 export { ConfigError }
 
 /**
- * Reads the admin API's configuration from the environment (DESIGN.md section 4), applying
+ * Reads the admin API's configuration from the environment (README, Configuration), applying
  * defaults that work on a developer machine.
  *
  * @example

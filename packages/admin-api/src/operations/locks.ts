@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js'
 /**
  * One operation per dead-letter queue at a time: two scans of one queue would see each other's
  * held messages and could requeue or archive a message twice. In memory, so it holds for one
- * admin API process (the deployment DESIGN.md describes).
+ * admin API process (one admin API per broker, as the README's deployment says).
  */
 export class QueueLocks {
   readonly #held = new Set<string>()

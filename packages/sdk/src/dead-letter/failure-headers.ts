@@ -30,7 +30,7 @@ export interface Failure {
 
 /**
  * Headers of a retried or dead-lettered copy: the original's own headers without the broker's
- * `x-` ones, then every `warren-*` header of DESIGN.md section 2.
+ * `x-` ones, then every `warren-*` header of the README's Headers.
  */
 export function failureHeaders(input: Failure): Record<string, unknown> {
   const { delivery, error } = input

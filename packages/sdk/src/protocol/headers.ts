@@ -1,4 +1,4 @@
-/** Header names the SDK owns (DESIGN.md section 2). Flat keys, never `x-` names. */
+/** Header names the SDK owns (the README's Headers). Flat keys, never `x-` names. */
 export const HEADERS = {
   attempt: 'warren-attempt',
   deadLetterReason: 'warren-dead-letter-reason',

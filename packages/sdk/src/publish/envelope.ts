@@ -9,7 +9,7 @@ import { encodeBody } from './encode.js'
 import { uuidv7 } from './uuid.js'
 import { validateBody } from './validate.js'
 
-/** A message ready for the wire: its bytes and the properties of DESIGN.md section 2. */
+/** A message ready for the wire: its bytes and the properties of the README's Headers. */
 export interface Envelope {
   content: Buffer
   properties: Options.Publish & { messageId: string }

@@ -19,7 +19,7 @@ export function usesBrokerRetry(plan: QueuePlan, features: BrokerFeatures): bool
   return plan.brokerRetry !== undefined && features.delayedRetry
 }
 
-/** Arguments of the work queue `Q` (DESIGN.md section 1). */
+/** Arguments of the work queue `Q` (the README's Topology conventions). */
 export function workQueueArguments(
   plan: QueuePlan,
   features?: BrokerFeatures,

@@ -2,7 +2,7 @@ import { HEADERS } from '@warren/sdk/protocol'
 import { time } from '../time.js'
 import { count, text, type Headers, type Source } from './source.js'
 
-/** Warren's own headers (DESIGN.md section 2), as the SDK writes them. */
+/** Warren's own headers (`@warren/sdk/protocol`), as the SDK writes them. */
 export function warren(h: Headers): Source {
   return {
     reason: text(h[HEADERS.deadLetterReason]),
