@@ -1,16 +1,16 @@
 /** Base of every error the console raises: a stable `code` to branch on, `cause` kept. */
-export class WarrenError extends Error {
+export class ConsoleError extends Error {
   readonly code: string
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = 'WarrenError'
+    this.name = 'ConsoleError'
     this.code = code
   }
 }
 
 /** The admin API answered with an `application/problem+json` (or any non-2xx) response. */
-export class ApiProblemError extends WarrenError {
+export class ApiProblemError extends ConsoleError {
   readonly status: number
   readonly title: string
   readonly detail: string | undefined
@@ -25,7 +25,7 @@ export class ApiProblemError extends WarrenError {
 }
 
 /** The admin API could not be reached at all (server down, network gone). */
-export class ApiUnreachableError extends WarrenError {
+export class ApiUnreachableError extends ConsoleError {
   constructor(cause: unknown) {
     super('api-unreachable', 'The admin API cannot be reached', { cause })
     this.name = 'ApiUnreachableError'
@@ -38,7 +38,7 @@ export const isUnauthorized = (error: unknown): boolean =>
 /** What to show an operator for any error a query or mutation raised. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiProblemError) return error.message
-  if (error instanceof WarrenError) return error.message
+  if (error instanceof ConsoleError) return error.message
   if (error instanceof Error) return error.message
   return String(error)
 }
