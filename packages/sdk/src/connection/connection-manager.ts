@@ -4,6 +4,7 @@ import { ClosedError, WarrenError } from '../errors.js'
 import { errorFields } from '../logging/logger.js'
 import type { ResolvedConnectOptions } from '../options.js'
 import { backoffDelay } from './backoff.js'
+import { refusal } from './refusal.js'
 import { redact, withHeartbeat } from './url.js'
 
 /** One live connection, with a generation number that tells stale channels from current ones. */
@@ -47,16 +48,32 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
     return this.#link
   }
 
-  /** First connection: retries until `connectTimeout`; a setup error (e.g. TopologyError) rejects at once. */
+  /**
+   * First connection: retries until `connectTimeout` while no broker answers; a refusal that
+   * waiting cannot heal (login, vhost, TLS, no host resolves: `refusal()`) or a setup error (e.g.
+   * TopologyError) rejects at once.
+   */
   async start(): Promise<void> {
     const deadline = Date.now() + this.options.connectTimeoutMs
     let lastError: unknown
+    const unresolved = new Set<string>()
     for (let attempt = 1; !this.#closed; attempt++) {
       let link: Link | undefined
+      const url = this.#nextUrl()
       try {
-        link = await this.#open()
+        link = await this.#open(url)
       } catch (error) {
         lastError = error
+        // What waiting cannot heal fails now, with the broker's words; a name that does not
+        // resolve only once no node of the list resolves.
+        const refused = refusal(error, url)
+        if (refused && refused.code !== 'HOST_NOT_FOUND') throw refused
+        if (refused) unresolved.add(url)
+        if (refused && unresolved.size === new Set(this.options.urls).size) {
+          if (unresolved.size === 1) throw refused
+          const hosts = [...unresolved].map(redact).join(', ')
+          throw new WarrenError('HOST_NOT_FOUND', `no host of ${hosts} resolves`, { cause: error })
+        }
         const delay = backoffDelay(attempt, this.options.reconnect)
         if (Date.now() + delay > deadline) break
         await sleep(delay)
@@ -85,9 +102,10 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
       return
     }
     if (this.#closed) throw new ClosedError()
+    const last = lastError instanceof Error ? ` (last: ${lastError.message})` : ''
     throw new WarrenError(
       'CONNECTION_FAILED',
-      `no broker answered at ${this.options.urls.map(redact).join(', ')}`,
+      `no broker answered at ${this.options.urls.map(redact).join(', ')}${last}`,
       { cause: lastError },
     )
   }
@@ -100,9 +118,13 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
     if (link) await link.model.close().catch(() => {})
   }
 
-  async #open(): Promise<Link> {
+  #nextUrl(): string {
     const url = this.options.urls[this.#urlIndex % this.options.urls.length] as string
     this.#urlIndex++
+    return url
+  }
+
+  async #open(url = this.#nextUrl()): Promise<Link> {
     const model = await amqp.connect(withHeartbeat(url, this.options.heartbeatSeconds), {
       timeout: this.options.connectAttemptTimeoutMs,
       clientProperties: { connection_name: this.options.consumerId },
