@@ -6,6 +6,12 @@ import { parseDuration } from './duration.js'
 import { ConfigError } from './errors.js'
 import { defaultPrometheusUrls } from './rabbit/prometheus.js'
 import { resourceName } from './security/names.js'
+import {
+  parseLivePatterns,
+  parseStoreSetting,
+  type LivePattern,
+  type StoreSetting,
+} from './store/custody.js'
 
 /** Everything the admin API reads from its environment, after defaults and validation. */
 export interface Config {
@@ -95,6 +101,18 @@ export interface Config {
   bodyLimitBytes: number
   /** How long a discovered topology is reused (`WARREN_DISCOVERY_CACHE`). @default 3000 ('3s') */
   discoveryCacheMs: number
+  /**
+   * Where dead letters are kept (`WARREN_DEAD_LETTER_STORE`): `sqlite` (a file in the data
+   * directory), `sqlite:<path>`, a PostgreSQL URL, or `off` (every DLQ read live in RabbitMQ).
+   * @default { kind: 'sqlite', path: '<dataDir>/dead-letters.sqlite' }
+   */
+  deadLetterStore: StoreSetting
+  /**
+   * Dead-letter queues left in RabbitMQ and read live, though a store is configured
+   * (`WARREN_LIVE_DEAD_LETTERS`: `<vhost>` or `<vhost>/<queue>`, vhost percent-encoded).
+   * @default [] (every dead-letter queue in the store)
+   */
+  liveDeadLetters: LivePattern[]
 }
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -141,6 +159,7 @@ const DEFAULTS = {
   WARREN_LOGIN_RATE_LIMIT: '10',
   WARREN_BODY_LIMIT: String(1024 * 1024),
   WARREN_DISCOVERY_CACHE: '3s',
+  WARREN_DEAD_LETTER_STORE: 'sqlite',
 } as const
 
 /** A comma-separated list: trimmed, empty entries and repeats dropped. */
@@ -210,6 +229,22 @@ const envSchema = z.object({
   WARREN_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1),
   WARREN_BODY_LIMIT: z.coerce.number().int().min(1024),
   WARREN_DISCOVERY_CACHE: duration('WARREN_DISCOVERY_CACHE'),
+  WARREN_DEAD_LETTER_STORE: z.string().refine((value) => {
+    try {
+      parseStoreSetting(value, '.')
+      return true
+    } catch {
+      return false
+    }
+  }, 'expected sqlite, sqlite:<path>, a postgres:// URL or off'),
+  WARREN_LIVE_DEAD_LETTERS: commaList.refine((entries) => {
+    try {
+      parseLivePatterns(entries)
+      return true
+    } catch {
+      return false
+    }
+  }, 'expected <vhost> or <vhost>/<queue> entries, e.g. %2F/orders.dlq'),
 })
 
 /** Raised by `loadConfig` with one line per invalid variable. */
@@ -234,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`)
   }
   const e = parsed.data
+  const dataDir = resolve(e.WARREN_DATA_DIR ?? join(defaultRoot(), '.warren'))
   return {
     amqpUrls: e.WARREN_AMQP_URL,
     managementUrls: e.WARREN_MANAGEMENT_URL,
@@ -257,12 +293,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertIntervalMs: e.WARREN_ALERT_INTERVAL,
     alertDeadLetterAgeMs: e.WARREN_ALERT_DEAD_LETTER_AGE,
     alertWebhook: e.WARREN_ALERT_WEBHOOK,
-    dataDir: resolve(e.WARREN_DATA_DIR ?? join(defaultRoot(), '.warren')),
+    dataDir,
     archiveMaxAge: e.WARREN_ARCHIVE_MAX_AGE,
     uiDir: resolve(e.WARREN_UI_DIR ?? resolve(packageDir, '../admin-ui/dist')),
     sessionTtlMs: e.WARREN_SESSION_TTL,
     loginRateLimit: e.WARREN_LOGIN_RATE_LIMIT,
     bodyLimitBytes: e.WARREN_BODY_LIMIT,
     discoveryCacheMs: e.WARREN_DISCOVERY_CACHE,
+    deadLetterStore: parseStoreSetting(e.WARREN_DEAD_LETTER_STORE, dataDir),
+    liveDeadLetters: parseLivePatterns(e.WARREN_LIVE_DEAD_LETTERS),
   }
 }

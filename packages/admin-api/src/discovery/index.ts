@@ -40,12 +40,15 @@ type DiscoveryClient = ManagementClient & {
  */
 export type HeadTime = (vhost: string, queue: string) => Promise<number | null>
 
-/** Whether `name` matches one of the operator's patterns (`*` is any run of characters). */
+/** Whether `name` matches an operator's pattern (`*` is any run of characters). */
+export function matchesPattern(pattern: string, name: string): boolean {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^${escaped.join('.*')}$`).test(name)
+}
+
+/** Whether `name` matches one of the operator's patterns. */
 export function namedDeadLetterQueue(patterns: readonly string[], name: string): boolean {
-  return patterns.some((pattern) => {
-    const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    return new RegExp(`^${escaped.join('.*')}$`).test(name)
-  })
+  return patterns.some((pattern) => matchesPattern(pattern, name))
 }
 
 export function createDiscovery(

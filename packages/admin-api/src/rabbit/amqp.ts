@@ -58,6 +58,17 @@ export class AmqpPool {
     return this.#run(channel, fn)
   }
 
+  /**
+   * A channel of `vhost` that stays open until the caller closes it (or the connection drops: its
+   * `close` event says so), for a consumer that lives longer than one operation.
+   */
+  async openChannel(vhost: string): Promise<Channel> {
+    const model = await this.#connection(vhost)
+    const channel = await this.#guard(() => model.createChannel())
+    channel.on('error', () => {})
+    return channel
+  }
+
   /** Like {@link withChannel}, with publisher confirms on. */
   async withConfirmChannel<T>(
     vhost: string,

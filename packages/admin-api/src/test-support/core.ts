@@ -42,6 +42,8 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
     WARREN_DATA_DIR: dataDir,
     WARREN_UI_DIR: join(dataDir, 'ui'),
     WARREN_DISCOVERY_CACHE: '0ms',
+    // The live reading unless a test takes the store (its own tests choose one).
+    WARREN_DEAD_LETTER_STORE: 'off',
     ...env,
   })
 }
