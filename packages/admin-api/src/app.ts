@@ -29,6 +29,9 @@ import { csrf } from './security/csrf.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
 import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
+import { isLive } from './store/custody.js'
+import { createIntake } from './store/intake.js'
+import { openStore } from './store/open.js'
 
 /** Replaceable parts, for tests and embedding. */
 export interface AppOverrides {
@@ -160,12 +163,25 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     },
   )
   const audit = createFileAuditLog(config.dataDir)
+  const store = openStore(config.deadLetterStore)
+  const live = (vhost: string, queue: string) => isLive(config.liveDeadLetters, vhost, queue)
   const deadLetters = createDeadLetterModule({
     amqpUrls: config.amqpUrls,
     audit,
     archiveMaxAge: config.archiveMaxAge,
     vhosts: config.vhosts,
     queueFacts: (vhost, queue) => queueFacts(discovery, vhost, queue),
+    store: store
+      ? {
+          store,
+          async custody(vhost, queue) {
+            if (live(vhost, queue)) return false
+            const facts = await queueFacts(discovery, vhost, queue)
+            if (facts !== null) return facts.role === 'dead-letter' && facts.type !== 'stream'
+            return (await store.count(vhost, queue)) > 0
+          },
+        }
+      : undefined,
   })
   const discovery = createDiscovery(
     management,
@@ -174,7 +190,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     deadLetters.deadLetteredAt,
     config.vhosts,
     config.deadLetterQueues,
+    store ? { summaries: () => store.summaries(), custody: (v, q) => !live(v, q) } : undefined,
   )
+  // Custody: the store drains every dead-letter queue it keeps, on connections of its own.
+  const intakePool = new AmqpPool({ urls: config.amqpUrls })
+  const intake =
+    store &&
+    createIntake({
+      store,
+      pool: intakePool,
+      log,
+      queues: async () =>
+        (await discovery.topology(undefined, { counts: 'listed' })).queues
+          .filter((q) => q.role === 'dead-letter' && q.type !== 'stream' && !live(q.vhost, q.name))
+          .map((q) => ({ vhost: q.vhost, name: q.name })),
+    })
+  intake?.start()
   const services: Services = {
     config,
     management,
@@ -214,7 +245,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     management,
     async close() {
       management.close()
-      await Promise.all([alerts.stop(), deadLetters.close(), countPool.close()])
+      await intake?.stop()
+      await Promise.all([alerts.stop(), deadLetters.close(), countPool.close(), intakePool.close()])
+      await store?.close()
     },
   }
 }

@@ -2,7 +2,8 @@ import type { DeadLetterAges } from './head.js'
 import { oldestOf } from './head.js'
 import { matches, toMessageView } from './message-view.js'
 import type { QueueReader } from './reader.js'
-import type { BrowseResult } from './schemas.js'
+import { ApiError } from '../errors.js'
+import { MAX_OFFSET, type BrowseResult } from './schemas.js'
 
 /** A search reads at most this many messages from the head of the queue. */
 export const MAX_SEARCH_SCAN = 10_000
@@ -24,6 +25,15 @@ export async function browse(
   queue: string,
   query: BrowseQuery,
 ): Promise<BrowseResult> {
+  if (query.offset > MAX_OFFSET) {
+    throw new ApiError(
+      400,
+      'offset-too-deep',
+      'Page too deep for a live reading',
+      `A dead-letter queue read live in RabbitMQ pages to offset ${MAX_OFFSET} at most; ` +
+        'the dead-letter store pages at any depth.',
+    )
+  }
   const needle = query.search?.toLowerCase() || undefined
   const read = await reader.read(
     vhost,

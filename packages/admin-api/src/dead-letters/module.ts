@@ -10,6 +10,7 @@ import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { parseArchiveId } from '../archive/list.js'
 import { assertInScope, inScope, type VhostScope } from '../scope.js'
+import type { DeadLetterStore } from '../store/types.js'
 import { browse } from './browse.js'
 import { createDeadLetterAges, type DeadLetterAges } from './head.js'
 import { QueueReader } from './reader.js'
@@ -20,6 +21,7 @@ import {
   archiveQuerySchema,
   browseQuerySchema,
   deleteBodySchema,
+  filterQuerySchema,
   operationParamsSchema,
   purgeBodySchema,
   queueParamsSchema,
@@ -27,6 +29,7 @@ import {
   restoreBodySchema,
 } from './schemas.js'
 import type { DeadLetterServices } from './services.js'
+import { browseStored, groupsLive, groupsStored } from './stored-browse.js'
 import { valid } from './validate.js'
 
 /** What the admin app passes to the dead-letter module. */
@@ -54,6 +57,22 @@ export interface DeadLetterModuleOptions {
    * @default undefined (every vhost)
    */
   vhosts?: string[] | undefined
+  /**
+   * The dead-letter store and which queues are in its care (custody: drained into it by the
+   * intake). Those queues are browsed, grouped and acted on in the store; the others are read
+   * live in RabbitMQ.
+   * @default undefined (every queue read live)
+   */
+  store?: StoreCustody | undefined
+}
+
+export interface StoreCustody {
+  store: DeadLetterStore
+  /**
+   * Whether the store keeps the dead letters of this queue: a dead-letter queue not left live,
+   * or one whose dead letters the store still holds after the queue went.
+   */
+  custody(vhost: string, queue: string): Promise<boolean>
 }
 
 export interface DeadLetterModule {
@@ -68,8 +87,11 @@ export interface DeadLetterModule {
   close(): Promise<void>
 }
 
-function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
+function buildRoutes(services: DeadLetterServices, scope: VhostScope, held?: StoreCustody) {
   const guard = (vhost: string) => assertInScope(scope, vhost)
+  /** The store, when it keeps this queue's dead letters. */
+  const stored = async (vhost: string, queue: string) =>
+    held && (await held.custody(vhost, queue)) ? held.store : undefined
   return new Hono<AppEnv>()
     .get(
       '/dead-letters/:vhost/:queue/messages',
@@ -78,9 +100,22 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope) {
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
         guard(vhost)
-        return c.json(
-          await browse(services.reader, services.ages, vhost, queue, c.req.valid('query')),
-        )
+        const query = c.req.valid('query')
+        const store = await stored(vhost, queue)
+        if (store) return c.json(await browseStored(store, services.pool, vhost, queue, query))
+        return c.json(await browse(services.reader, services.ages, vhost, queue, query))
+      },
+    )
+    .get(
+      '/dead-letters/:vhost/:queue/groups',
+      valid('param', queueParamsSchema),
+      valid('query', filterQuerySchema),
+      async (c) => {
+        const { vhost, queue } = c.req.valid('param')
+        guard(vhost)
+        const store = await stored(vhost, queue)
+        if (store) return c.json(await groupsStored(store, vhost, queue, c.req.valid('query')))
+        return c.json(await groupsLive(services.reader, vhost, queue))
       },
     )
     .post(
@@ -171,7 +206,7 @@ export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLe
     audit: options.audit,
   }
   return {
-    routes: buildRoutes(services, options.vhosts),
+    routes: buildRoutes(services, options.vhosts, options.store),
     deadLetteredAt: (vhost, queue) =>
       inScope(options.vhosts, vhost) ? ages.deadLetteredAt(vhost, queue) : Promise.resolve(null),
     close: () => pool.close(),

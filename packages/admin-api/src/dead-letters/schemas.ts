@@ -25,11 +25,26 @@ export const MAX_IDS = 10_000
 
 const limitSchema = z.coerce.number().int().min(1).max(MAX_PAGE).default(50)
 const offsetSchema = z.coerce.number().int().min(0).max(MAX_OFFSET).default(0)
+/** The store pages at any depth; the live reading stops at {@link MAX_OFFSET} (browse.ts). */
+const storeOffsetSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0)
+const isoTime = z.iso.datetime({ offset: true })
+const filterText = z.string().trim().min(1).max(512).optional()
 
-export const browseQuerySchema = z.object({
-  limit: limitSchema,
-  offset: offsetSchema,
+/** Server-side filters of the store (ignored by the live reading, which has only `search`). */
+export const filterQuerySchema = z.object({
   search: z.string().trim().max(200).optional(),
+  reason: filterText,
+  errorName: filterText,
+  originalQueue: filterText,
+  routingKey: filterText,
+  group: filterText,
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+})
+
+export const browseQuerySchema = filterQuerySchema.extend({
+  limit: limitSchema,
+  offset: storeOffsetSchema,
 })
 
 const idsSchema = z.array(z.string().min(1).max(512)).min(1).max(MAX_IDS)
@@ -137,10 +152,36 @@ export interface MessageView {
  * by putting identical copies back in order; served from that reading (`readAt`) for a while.
  */
 export interface BrowseReading {
-  mode: 'give-back' | 'reseat'
+  /** `store`: the dead letters are in Warren's store; the queue in RabbitMQ is drained into it. */
+  mode: 'give-back' | 'reseat' | 'store'
   /** The queue's delivery limit, null when none applies. */
   deliveryLimit: number | null
   readAt: string
+  /** With `store`: dead letters the store holds for this queue, and what RabbitMQ still has. */
+  held?: number
+  inBroker?: number
+}
+
+/** A failure group: dead letters with one fingerprint (error, normalised message, code, queue). */
+export interface GroupView {
+  key: string
+  errorName: string | null
+  errorMessage: string | null
+  count: number
+  firstSeen: string | null
+  lastSeen: string | null
+  originalQueues: string[]
+}
+
+export interface GroupsResult {
+  items: GroupView[]
+  /** Dead letters the groups were made from. */
+  total: number
+  /**
+   * False when the groups cover only part of the queue: a live reading groups at most the first
+   * messages it reads (`total` of them); the store groups the whole queue.
+   */
+  complete: boolean
 }
 
 export interface BrowseResult {

@@ -11,7 +11,9 @@ import type { MessageView } from './schemas.js'
 // its queue. The header table travels as wire bytes, so every header keeps its AMQP type.
 
 /** The message of a stored row: content and amqplib-shaped properties with typed headers. */
-export function storedMessage(row: Pick<StoredDeadLetter, 'content' | 'properties' | 'headerTable'>): {
+export function storedMessage(
+  row: Pick<StoredDeadLetter, 'content' | 'properties' | 'headerTable'>,
+): {
   content: Buffer
   properties: MessageProperties
 } {

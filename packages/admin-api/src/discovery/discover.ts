@@ -176,5 +176,6 @@ function toNode(
     // head_message_timestamp is in seconds (the AMQP timestamp property).
     oldestAgeMs:
       typeof head === 'number' && (queue.messages ?? 0) > 0 ? Math.max(0, now - head * 1000) : null,
+    stored: null,
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '../rabbit/management.js'
 import { inScope, type VhostScope } from '../scope.js'
 import { discover, type TopologyInput } from './discover.js'
+import type { QueueSummary } from '../store/types.js'
 import type { Topology } from './types.js'
 
 /** How exact a topology's counts must be. */
@@ -58,6 +59,7 @@ export function createDiscovery(
   headTime?: HeadTime,
   scope?: VhostScope,
   deadLetterQueues: readonly string[] = [],
+  stored?: StoredCounts,
 ): Discovery {
   const cache = new Map<string, { at: number; value: Promise<Topology> }>()
   function cached(vhost: string | undefined, listed: boolean): Promise<Topology> {
@@ -75,6 +77,7 @@ export function createDiscovery(
         }
       }
       if (headTime) await fillOldestAges(topology, headTime, now)
+      if (stored) await fillStored(topology, stored, now)
       return topology
     })()
     // Concurrent callers share one request; a failure is not cached.
@@ -125,6 +128,33 @@ async function read(client: ManagementClient, vhost: string | undefined, scope: 
     bindings: parts.flatMap((part) => part.bindings),
     exchanges: parts.flatMap((part) => part.exchanges),
     policies: parts.flatMap((part) => part.policies),
+  }
+}
+
+/**
+ * What the dead-letter store holds per queue in its care, and whether a queue is in its care
+ * (a DLQ left live is not, whatever the store still has of it).
+ */
+export interface StoredCounts {
+  summaries(): Promise<QueueSummary[]>
+  custody(vhost: string, queue: string): boolean
+}
+
+/** A DLQ in the store's care counts what the store holds, and ages by its oldest. */
+async function fillStored(topology: Topology, stored: StoredCounts, now: () => number) {
+  const held = new Map<string, QueueSummary>()
+  for (const summary of await stored.summaries()) {
+    held.set(JSON.stringify([summary.vhost, summary.queue]), summary)
+  }
+  for (const q of topology.queues) {
+    if (q.role !== 'dead-letter' || q.type === 'stream' || !stored.custody(q.vhost, q.name))
+      continue
+    const summary = held.get(JSON.stringify([q.vhost, q.name]))
+    q.stored = summary?.held ?? 0
+    q.messages += q.stored
+    if (summary?.oldest != null) {
+      q.oldestAgeMs = Math.max(q.oldestAgeMs ?? 0, now() - summary.oldest)
+    }
   }
 }
 

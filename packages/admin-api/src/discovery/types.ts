@@ -60,6 +60,11 @@ export interface DiscoveredQueue {
    * (classic queues); null if unknown.
    */
   oldestAgeMs: number | null
+  /**
+   * For a dead-letter queue in the store's care: the dead letters the store holds (`messages`
+   * includes them, beside what RabbitMQ still has); null for a queue read live.
+   */
+  stored: number | null
 }
 
 export interface Topology {

@@ -17,7 +17,11 @@ export function deadLetterListRoutes(s: Services) {
         vhost: q.vhost,
         name: q.name,
         type: q.type,
+        /** Dead letters in all: what the store holds and what RabbitMQ still has. */
         messages: q.messages,
+        /** Held in Warren's store (null: read live in RabbitMQ), and still in RabbitMQ. */
+        stored: q.stored,
+        inBroker: q.stored === null ? q.messages : q.messages - q.stored,
         consumers: q.consumers,
         /** Since the head message was dead-lettered; null when nothing tells when. */
         oldestAgeMs: q.oldestAgeMs,

@@ -7,9 +7,7 @@ import { matchesPattern } from '../discovery/index.js'
 
 /** The store the admin API keeps dead letters in; `off`: every dead-letter queue is read live. */
 export type StoreSetting =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'off' }
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'off' }
 
 /**
  * Reads `WARREN_DEAD_LETTER_STORE`: `sqlite` (the default, a file in the data directory),

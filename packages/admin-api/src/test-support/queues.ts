@@ -29,6 +29,7 @@ export function discoveredQueue(
     bindings: [],
     feeds: [],
     oldestAgeMs: null,
+    stored: null,
     ...over,
   }
 }
