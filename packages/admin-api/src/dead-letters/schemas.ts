@@ -80,7 +80,8 @@ export const archiveQuerySchema = z.object({
   vhost: nameSchema.default('/'),
   queue: nameSchema.optional(),
   limit: limitSchema,
-  offset: offsetSchema,
+  offset: storeOffsetSchema,
+  search: z.string().trim().max(200).optional(),
 })
 
 export const restoreBodySchema = z.union([
