@@ -171,6 +171,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     archiveMaxAge: config.archiveMaxAge,
     vhosts: config.vhosts,
     queueFacts: (vhost, queue) => queueFacts(discovery, vhost, queue),
+    log,
     store: store
       ? {
           store,

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { MAX_IDS, nameSchema, type JsonValue, type MessageView } from '../dead-letters/schemas.js'
+import {
+  filterFields,
+  MAX_IDS,
+  nameSchema,
+  type JsonValue,
+  type MessageView,
+} from '../dead-letters/schemas.js'
 
 // Request schemas and response types of the stored dead letters' routes: bulk operations,
 // edit-and-retry, notes and export. Only zod here (no amqplib, no node:*), so the console can
@@ -14,22 +20,8 @@ export const MAX_NOTE = 2000
 export const storedIdSchema = z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a stored message id')
 
 const text = z.string().trim().min(1).max(200)
-/** ISO 8601 in, epoch ms out. */
-const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value))
 
-const filterShape = {
-  search: text.optional(),
-  reason: text.optional(),
-  errorName: text.optional(),
-  originalQueue: nameSchema.optional(),
-  routingKey: z.string().max(255).optional(),
-  /** A failure group's key (fingerprint). */
-  group: text.optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-}
-
-export const filterSchema = z.strictObject(filterShape)
+export const filterSchema = z.strictObject(filterFields)
 
 export const selectionSchema = z.union([
   z.strictObject({ ids: z.array(storedIdSchema).min(1).max(MAX_IDS) }),
@@ -95,7 +87,7 @@ export const noteBodySchema = z.strictObject({
 
 /** Export takes the filter's fields as query parameters, or `ids=1,2,3`. */
 export const exportQuerySchema = z.object({
-  ...filterShape,
+  ...filterFields,
   ids: z
     .string()
     .transform((value) => value.split(',').filter((id) => id !== ''))

@@ -33,6 +33,11 @@ export interface StoreRoutesDeps {
    * @default undefined (every vhost)
    */
   vhosts?: VhostScope
+  /**
+   * Whether the store keeps this queue's dead letters; a queue read live answers 409 here.
+   * @default every queue
+   */
+  custody?: ((vhost: string, queue: string) => Promise<boolean>) | undefined
 }
 
 /** The request's selection in the store's terms: ids are seqs. */
@@ -63,6 +68,18 @@ function noteView(note: NoteRecord): NoteView {
 export function storeRoutes(deps: StoreRoutesDeps) {
   const { store, runner } = deps
   const guard = (vhost: string) => assertInScope(deps.vhosts, vhost)
+  const kept = async (vhost: string, queue: string) => {
+    guard(vhost)
+    if (deps.custody && !(await deps.custody(vhost, queue))) {
+      throw new ApiError(
+        409,
+        'read-live',
+        'This queue is read live in RabbitMQ',
+        `The dead letters of '${queue}' are not in Warren's store (WARREN_LIVE_DEAD_LETTERS, or ` +
+          'not a dead-letter queue): use requeue, delete and purge, which work on the queue itself.',
+      )
+    }
+  }
   const operation = async (id: string) => {
     const view = await runner.get(id)
     if (!view) throw new ApiError(404, 'operation-not-found', 'Operation not found', id)
@@ -76,7 +93,7 @@ export function storeRoutes(deps: StoreRoutesDeps) {
       valid('json', bulkBodySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
-        guard(vhost)
+        await kept(vhost, queue)
         const body = c.req.valid('json')
         const started = await runner.start({
           action: body.action,
@@ -93,7 +110,7 @@ export function storeRoutes(deps: StoreRoutesDeps) {
     )
     .get('/dead-letters/:vhost/:queue/operations', valid('param', queueParamsSchema), async (c) => {
       const { vhost, queue } = c.req.valid('param')
-      guard(vhost)
+      await kept(vhost, queue)
       return c.json({ items: await runner.list(vhost, queue) })
     })
     .get('/bulk-operations/:id', valid('param', bulkParamsSchema), async (c) =>
@@ -130,7 +147,7 @@ export function storeRoutes(deps: StoreRoutesDeps) {
       valid('json', retryBodySchema),
       async (c) => {
         const { vhost, queue, id } = c.req.valid('param')
-        guard(vhost)
+        await kept(vhost, queue)
         const result = await retryEdited(
           deps,
           vhost,
@@ -144,7 +161,7 @@ export function storeRoutes(deps: StoreRoutesDeps) {
     )
     .get('/dead-letters/:vhost/:queue/notes', valid('param', queueParamsSchema), async (c) => {
       const { vhost, queue } = c.req.valid('param')
-      guard(vhost)
+      await kept(vhost, queue)
       return c.json({ items: (await store.notes(vhost, queue)).map(noteView) })
     })
     .post(
@@ -153,7 +170,7 @@ export function storeRoutes(deps: StoreRoutesDeps) {
       valid('json', noteBodySchema),
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
-        guard(vhost)
+        await kept(vhost, queue)
         const { target, text } = c.req.valid('json')
         const note = await store.addNote({
           vhost,
@@ -170,9 +187,9 @@ export function storeRoutes(deps: StoreRoutesDeps) {
       '/dead-letters/:vhost/:queue/export',
       valid('param', queueParamsSchema),
       valid('query', exportQuerySchema),
-      (c) => {
+      async (c) => {
         const { vhost, queue } = c.req.valid('param')
-        guard(vhost)
+        await kept(vhost, queue)
         const { ids, ...filter } = c.req.valid('query')
         const selection = selectionOf(ids ? { ids } : { filter })
         c.header('content-type', 'application/x-ndjson; charset=utf-8')
