@@ -9,6 +9,13 @@ import { QueueLocks } from '../operations/locks.js'
 import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { parseArchiveId } from '../archive/list.js'
+import {
+  listStoredArchive,
+  mergeRestores,
+  parseStoredArchiveId,
+  restoreAllStored,
+  restoreStored,
+} from '../archive/stored.js'
 import { assertInScope, inScope, type VhostScope } from '../scope.js'
 import type { Logger } from '../security/logger.js'
 import type { DeadLetterStore } from '../store/types.js'
@@ -191,19 +198,38 @@ function buildRoutes(
     .get('/archive', valid('query', archiveQuerySchema), async (c) => {
       const query = c.req.valid('query')
       guard(query.vhost)
+      // With a store, a vhost's archive is the store's; a queue read live has the stream's.
+      const store = query.queue === undefined ? held?.store : await stored(query.vhost, query.queue)
+      if (store) return c.json(await listStoredArchive(store, query))
       return c.json(await listArchive(services.archive, query))
     })
     .post('/archive/restore', valid('json', restoreBodySchema), async (c) => {
       const body = c.req.valid('json')
-      if ('all' in body) guard(body.vhost)
-      else {
-        // Ids that don't parse name no vhost: restore reports them in notFound.
-        for (const id of body.ids) {
-          const parsed = parseArchiveId(id)
-          if (parsed) guard(parsed.vhost)
-        }
+      const actor = c.get('actor')
+      if ('all' in body) {
+        guard(body.vhost)
+        const store = await stored(body.vhost, body.queue)
+        if (store) return c.json(await restoreAllStored(store, services.audit, body, actor))
+        return c.json(await restore(services, body, actor))
       }
-      return c.json(await restore(services, body, c.get('actor')))
+      // Ids that don't parse name no vhost: restore reports them in notFound.
+      for (const id of body.ids) {
+        const parsed = parseArchiveId(id) ?? parseStoredArchiveId(id)
+        if (parsed) guard(parsed.vhost)
+      }
+      const inStore = body.ids.filter((id) => parseStoredArchiveId(id) !== undefined)
+      const inStream = body.ids.filter((id) => parseStoredArchiveId(id) === undefined)
+      const [fromStore, fromStream] = await Promise.all([
+        inStore.length > 0 && held
+          ? restoreStored(held.store, services.audit, inStore, actor)
+          : undefined,
+        inStream.length > 0 || !held
+          ? restore(services, { ...body, ids: inStream }, actor)
+          : undefined,
+      ])
+      return c.json(
+        mergeRestores(fromStream, fromStore, inStore.length > 0 && !held ? inStore : []),
+      )
     })
     .get('/operations/:id', valid('param', operationParamsSchema), (c) => {
       const { id } = c.req.valid('param')
