@@ -29,7 +29,7 @@ import { csrf } from './security/csrf.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
 import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
-import { isLive } from './store/custody.js'
+import { isLive, storeCustody } from './store/custody.js'
 import { createIntake } from './store/intake.js'
 import { openStore } from './store/open.js'
 
@@ -173,15 +173,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     queueFacts: (vhost, queue) => queueFacts(discovery, vhost, queue),
     log,
     store: store
-      ? {
-          store,
-          async custody(vhost, queue) {
-            if (live(vhost, queue)) return false
-            const facts = await queueFacts(discovery, vhost, queue)
-            if (facts !== null) return facts.role === 'dead-letter' && facts.type !== 'stream'
-            return (await store.count(vhost, queue)) > 0
-          },
-        }
+      ? storeCustody(store, (vhost, queue) => queueFacts(discovery, vhost, queue), live)
       : undefined,
   })
   const discovery = createDiscovery(

@@ -18,6 +18,7 @@ import {
 } from '../archive/stored.js'
 import { assertInScope, inScope, type VhostScope } from '../scope.js'
 import type { Logger } from '../security/logger.js'
+import type { StoreCustody } from '../store/custody.js'
 import type { DeadLetterStore } from '../store/types.js'
 import { browse } from './browse.js'
 import { createDeadLetterAges, type DeadLetterAges } from './head.js'
@@ -92,15 +93,6 @@ const storeOff = () =>
 /** Stands in for the store and the runner when there is none: every call answers 409. */
 const unavailable = <T extends object>() =>
   new Proxy({} as T, { get: () => () => Promise.reject(storeOff()) })
-
-export interface StoreCustody {
-  store: DeadLetterStore
-  /**
-   * Whether the store keeps the dead letters of this queue: a dead-letter queue not left live,
-   * or one whose dead letters the store still holds after the queue went.
-   */
-  custody(vhost: string, queue: string): Promise<boolean>
-}
 
 export interface DeadLetterModule {
   /** Dead-letter, archive and operation routes; mount with `.route('/api', routes)`. */
