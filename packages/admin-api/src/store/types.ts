@@ -14,8 +14,17 @@ export interface NewDeadLetter {
   queue: string
   /** The message as it arrived. */
   content: Buffer
-  /** amqplib's `MessageProperties` (headers included), as JSON-safe values (see intake). */
+  /**
+   * amqplib's `MessageProperties` without `headers`, as JSON-safe values (strings, numbers,
+   * `timestamp` in seconds as amqplib gives it).
+   */
   properties: Record<string, unknown>
+  /**
+   * The header table exactly as it arrived, in wire bytes (`headerTableOf` in
+   * rabbit/message-headers.ts), so that a requeue republishes every header with its own AMQP
+   * type; rebuild with `attachHeaderTable`. Null when the message had no headers.
+   */
+  headerTable: Buffer | null
   /** The delivery's exchange and routing key (the DLQ's dead-letter exchange and key). */
   exchange: string
   routingKey: string
