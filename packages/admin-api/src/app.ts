@@ -134,6 +134,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     ...urlPasswords(config.amqpUrls),
     ...urlPasswords(config.managementUrls),
     ...urlPasswords(config.prometheusUrls),
+    ...urlPasswords(config.deadLetterStore.kind === 'postgres' ? [config.deadLetterStore.url] : []),
   ])
   const log = createLogger(redact, overrides.logSink)
   const now = overrides.now ?? Date.now
@@ -164,6 +165,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
   )
   const audit = createFileAuditLog(config.dataDir)
   const store = openStore(config.deadLetterStore)
+  const setting = config.deadLetterStore
+  log.info('dead-letter store', {
+    store: setting.kind,
+    ...(setting.kind === 'sqlite' ? { path: setting.path } : {}),
+    ...(setting.kind === 'postgres' ? { url: setting.url } : {}),
+    live: config.liveDeadLetters.length,
+  })
   const live = (vhost: string, queue: string) => isLive(config.liveDeadLetters, vhost, queue)
   const deadLetters = createDeadLetterModule({
     amqpUrls: config.amqpUrls,

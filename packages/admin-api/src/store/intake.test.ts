@@ -113,7 +113,8 @@ describe('dead-letter intake', () => {
       Array.from({ length: 200 }, (_, i) => failed(i)),
     )
     // A crash after the commit: the rows are in the store, the deliveries were never acked.
-    const channel = await broker.connection.createChannel()
+    // Taken as the intake takes them: on a connection that keeps each header frame's bytes.
+    const channel = await pool.openChannel(broker.name)
     await channel.prefetch(500)
     const taken: Parameters<typeof toNewDeadLetter>[2][] = []
     await channel.consume('intake.crash.dlq', (m) => m && taken.push(m), { noAck: false })
