@@ -34,7 +34,10 @@ export function newDeadLetter(input: RowInput): NewDeadLetter {
     : Buffer.from(typeof input.body === 'string' ? input.body : JSON.stringify(input.body))
   const headers = input.headers ?? {}
   const facts = parseDeadLetter(headers)
-  const properties = { contentType: 'application/json', ...input.properties }
+  const properties: Record<string, unknown> = {
+    contentType: 'application/json',
+    ...input.properties,
+  }
   return {
     vhost: input.vhost,
     queue: input.queue,
