@@ -190,8 +190,8 @@ describe('notes and export', () => {
     const response = await api.get(`${dlqPath(vhost, 'export.dlq')}/export?originalQueue=export`)
 
     expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/)
-    expect(response.headers.get('content-disposition')).toMatch(
+    expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/)
+    expect(response.headers['content-disposition']).toMatch(
       /^attachment; filename=".*\.ndjson"$/,
     )
     const lines = response.text

@@ -47,7 +47,7 @@ export function createStoreApp(
     const json = /^application\/(problem\+)?json/.test(response.headers.get('content-type') ?? '')
     return {
       status: response.status,
-      headers: response.headers,
+      headers: Object.fromEntries(response.headers) as Record<string, string>,
       text,
       body: (json ? JSON.parse(text) : undefined) as T,
     }
