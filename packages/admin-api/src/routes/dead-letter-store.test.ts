@@ -191,9 +191,7 @@ describe('notes and export', () => {
 
     expect(response.status).toBe(200)
     expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/)
-    expect(response.headers['content-disposition']).toMatch(
-      /^attachment; filename=".*\.ndjson"$/,
-    )
+    expect(response.headers['content-disposition']).toMatch(/^attachment; filename=".*\.ndjson"$/)
     const lines = response.text
       .trimEnd()
       .split('\n')
