@@ -205,5 +205,14 @@ describe('notes and export', () => {
       view: { payload: { i: 7 }, originalQueue: 'export' },
     })
     expect(lines[7]?.view.id).toBe(lines[7]?.id)
+
+    const chosen = `${lines[3]?.id},${lines[500]?.id}`
+    const some = await api.get(`${dlqPath(vhost, 'export.dlq')}/export?ids=${chosen}`)
+    expect(
+      some.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as ExportLine).id),
+    ).toEqual(chosen.split(','))
   })
 })
