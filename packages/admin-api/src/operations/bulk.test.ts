@@ -3,7 +3,7 @@ import type { Actor } from '../context.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { BROKER } from '@warren/test-kit'
 import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
-import { createMemoryStore } from '../test-support/memory-store.js'
+import { openTestStore } from '../test-support/sqlite-store.js'
 import { deadLettersOf } from '../test-support/stored-rows.js'
 import type { DeadLetterStore } from '../store/types.js'
 import type { BulkOperationView } from './bulk-schemas.js'
@@ -12,16 +12,19 @@ import { amqpCopyPublisher } from './copy-publisher.js'
 
 let broker: AmqpVhost
 let pool: AmqpPool
+let sqlite: Awaited<ReturnType<typeof openTestStore>>
 const actor: Actor = { name: 'test', role: 'operator' }
 
 beforeAll(async () => {
   broker = await createAmqpVhost('warren-bulk')
   pool = new AmqpPool({ urls: [BROKER.amqp] })
+  sqlite = await openTestStore()
 })
 
 afterAll(async () => {
   try {
     await pool?.close()
+    await sqlite?.drop()
   } finally {
     await broker?.dispose()
   }
@@ -37,7 +40,8 @@ function runnerOn(store: DeadLetterStore, options: { batchSize?: number } = {}) 
 }
 
 /** A work queue, its DLQ (empty: the store holds the dead letters), and `count` stored rows. */
-async function arrange(name: string, count: number, store = createMemoryStore()) {
+async function arrange(name: string, count: number) {
+  const { store } = sqlite
   await broker.queue(name)
   await broker.queue(`${name}.dlq`)
   await store.insert(deadLettersOf(broker.name, `${name}.dlq`, name, count))
@@ -142,11 +146,12 @@ describe('bulk requeue', () => {
     const { store, dlq } = await arrange('twice', 200)
     const runner = runnerOn(store)
     try {
-      await started(runner, request(dlq, { rate: 50 }))
+      const operation = await started(runner, request(dlq, { rate: 50 }))
       await expect(runner.start(request(dlq))).rejects.toMatchObject({
         status: 409,
         code: 'operation-in-progress',
       })
+      await runner.cancel(operation.id)
     } finally {
       await runner.close()
     }
@@ -242,6 +247,7 @@ describe('bulk move and delete', () => {
 
   it('archives the selected messages on delete', async () => {
     const { store, dlq } = await arrange('delete', 25)
+    const [first] = await store.page(broker.name, dlq, {}, 1, 0)
     const runner = runnerOn(store)
     const operation = await started(runner, request(dlq, { action: 'delete' }))
     expect(await until(runner, operation.id, finished)).toMatchObject({
@@ -249,7 +255,7 @@ describe('bulk move and delete', () => {
       done: 25,
     })
     expect(await store.count(broker.name, dlq)).toBe(0)
-    const [row] = await store.get(broker.name, dlq, [1])
+    const [row] = await store.get(broker.name, dlq, [first?.seq ?? 0])
     expect(row?.state).toBe('archived')
   })
 })

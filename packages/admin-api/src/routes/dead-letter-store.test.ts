@@ -10,23 +10,26 @@ import type {
 import type { DeadLetterStore } from '../store/types.js'
 import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
 import { dlqPath } from '../test-support/dead-letter-app.js'
-import { createMemoryStore } from '../test-support/memory-store.js'
+import { openTestStore } from '../test-support/sqlite-store.js'
 import { createStoreApp } from '../test-support/store-app.js'
 import { deadLettersOf, newDeadLetter } from '../test-support/stored-rows.js'
 
 let broker: AmqpVhost
 let store: DeadLetterStore
 let api: ReturnType<typeof createStoreApp>
+let sqlite: Awaited<ReturnType<typeof openTestStore>>
 
 beforeAll(async () => {
   broker = await createAmqpVhost('warren-store-routes')
-  store = createMemoryStore()
+  sqlite = await openTestStore()
+  store = sqlite.store
   api = createStoreApp(broker.name, store)
 })
 
 afterAll(async () => {
   try {
     await api?.close()
+    await sqlite?.drop()
   } finally {
     await broker?.dispose()
   }
