@@ -75,6 +75,15 @@ interface Run {
 
 const UNFINISHED = ['pending', 'running', 'paused'] as const
 
+function withDefaults(options: BulkRunnerOptions) {
+  return {
+    ...options,
+    now: options.now ?? Date.now,
+    batchSize: options.batchSize ?? 100,
+    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+  }
+}
+
 /**
  * Bulk requeue, move and delete of stored dead letters, paced, pausable and resumable across
  * restarts: the store keeps each operation, its snapshot and its progress, so any instance
@@ -87,10 +96,8 @@ const UNFINISHED = ['pending', 'running', 'paused'] as const
  *   selection: { filter: { group } }, target: null, rate: 500, actor, dryRun: false })
  */
 export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
-  const { store, publisher, audit, log } = options
-  const now = options.now ?? Date.now
+  const { store, publisher, audit, log, now, batchSize, closeTimeoutMs } = withDefaults(options)
   const clock: Clock = { now, sleep: systemClock.sleep }
-  const batchSize = options.batchSize ?? 100
   const runs = new Map<string, Run>()
   const duplicates = new Map<string, number>()
   let closed = false
@@ -300,7 +307,7 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
 
     async close() {
       closed = true
-      const timeout = options.closeTimeoutMs ?? 10_000
+      const timeout = closeTimeoutMs
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))
       await Promise.race([Promise.all([...runs.keys()].map((id) => halt(id, 'close'))), late])
