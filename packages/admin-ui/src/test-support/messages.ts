@@ -61,6 +61,7 @@ export function queue(name: string, over: Partial<QueueItem> = {}): QueueItem {
     bindings: [],
     feeds: [],
     oldestAgeMs: null,
+    stored: null,
     ...over,
   }
 }
