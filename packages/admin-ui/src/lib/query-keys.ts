@@ -27,8 +27,6 @@ export const queryKeys = {
       [...queryKeys.deadLetters.all, 'groups', vhost, queue, filter] as const,
     notes: (vhost: string, queue: string) =>
       [...queryKeys.deadLetters.all, 'notes', vhost, queue] as const,
-    dryRun: (vhost: string, queue: string, request: object) =>
-      [...queryKeys.deadLetters.all, 'dry-run', vhost, queue, request] as const,
     operations: (vhost: string, queue: string) =>
       [...queryKeys.deadLetters.all, 'operations', vhost, queue] as const,
   },
@@ -44,6 +42,9 @@ export const queryKeys = {
   },
   operation: (id: string) => ['operation', id] as const,
   bulkOperation: (id: string) => ['bulk-operation', id] as const,
+  /** Apart from the dead letters: the operation a dry run counted for must not count again. */
+  dryRun: (vhost: string, queue: string, request: object) =>
+    ['dry-run', vhost, queue, request] as const,
 }
 
 /** Everything that shows messages or counts: what a requeue, delete, purge or restore changes. */

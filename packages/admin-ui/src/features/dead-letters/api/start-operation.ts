@@ -58,7 +58,7 @@ export async function startOperation(input: BulkInput) {
 /** A dry run changes nothing, so it is a query: it runs again when the action or target changes. */
 export const dryRunQueryOptions = (input: BulkInput) =>
   queryOptions({
-    queryKey: queryKeys.deadLetters.dryRun(input.vhost, input.queue, body(input)),
+    queryKey: queryKeys.dryRun(input.vhost, input.queue, body(input)),
     queryFn: () => dryRunOperation(input),
     staleTime: 0,
     retry: false,
