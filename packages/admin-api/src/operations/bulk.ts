@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { AuditRecorder } from '../audit/types.js'
 import type { Actor } from '../context.js'
-import { auditTarget, outcomeOf } from '../dead-letters/services.js'
+import { auditTarget } from '../dead-letters/services.js'
 import { ApiError } from '../errors.js'
 import type { Logger } from '../security/logger.js'
 import type { BulkAction, BulkRecord, DeadLetterStore, Selection } from '../store/types.js'
 import type { BulkDryRun, BulkOperationView } from './bulk-schemas.js'
+import { dryRun, finishEntry } from './bulk-report.js'
 import { toBulkView } from './bulk-view.js'
 import { handleBatch } from './bulk-batch.js'
 import type { CopyPublisher } from './copy-publisher.js'
@@ -73,7 +74,6 @@ interface Run {
 }
 
 const UNFINISHED = ['pending', 'running', 'paused'] as const
-const DRY_RUN_PAGE = 1000
 
 /**
  * Bulk requeue, move and delete of stored dead letters, paced, pausable and resumable across
@@ -109,22 +109,8 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     return record
   }
 
-  const recordFinish = async (record: BulkRecord) => {
-    const possible = duplicates.get(record.id) ?? 0
-    await audit.record({
-      actor: { name: record.actor, role: 'operator' },
-      action: record.action,
-      target: auditTarget(record.vhost, record.queue),
-      counts: {
-        total: record.total,
-        done: record.done,
-        failed: record.failed,
-        possibleDuplicates: possible,
-      },
-      outcome: record.status === 'failed' ? 'failure' : outcomeOf(record.done, record.failed),
-      detail: `bulk ${record.action} ${record.id} ${record.status}${record.error ? `: ${record.error}` : ''}`,
-    })
-  }
+  const recordFinish = (record: BulkRecord) =>
+    audit.record(finishEntry(record, duplicates.get(record.id) ?? 0))
 
   const finish = async (id: string, error: string | null) => {
     const record = await load(id)
@@ -161,8 +147,7 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
       if (first && record.action !== 'delete') duplicates.set(id, items.length)
       first = false
       await handleBatch({ store, publisher, record, items, at: new Date(now()).toISOString() })
-      const after = await store.getBulk(id)
-      if (after) run.meter.record(after.done + after.failed)
+      run.meter.record(record.done + record.failed + items.length)
     }
   }
 
@@ -177,12 +162,7 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     runs.set(record.id, run)
     run.finished = loop(record.id, run, resumed)
       .catch(async (error: unknown) => {
-        const text =
-          error instanceof ApiError
-            ? error.message
-            : error instanceof Error
-              ? error.message
-              : String(error)
+        const text = error instanceof Error ? error.message : String(error)
         log?.error('bulk operation failed', { id: record.id, error: text })
         if (run.stop === null) await finish(record.id, text).catch(() => {})
       })
@@ -211,31 +191,10 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     }
   }
 
-  const dryRun = async (request: BulkStart): Promise<BulkDryRun> => {
-    const { vhost, queue, selection } = request
-    if (request.action !== 'requeue' && 'filter' in selection) {
-      return { matched: await store.count(vhost, queue, selection.filter) }
-    }
-    const targets: Record<string, number> = {}
-    let matched = 0
-    for (let after = 0; ;) {
-      const page = await store.scan(vhost, queue, selection, after, DRY_RUN_PAGE)
-      for (const row of page) {
-        const target = request.target ?? row.originalQueue ?? '(none)'
-        targets[target] = (targets[target] ?? 0) + 1
-      }
-      matched += page.length
-      const last = page.at(-1)
-      if (!last || page.length < DRY_RUN_PAGE) break
-      after = last.seq
-    }
-    return request.action === 'requeue' ? { matched, targets } : { matched }
-  }
-
   return {
     async start(request) {
       if (closed) throw new ApiError(503, 'shutting-down', 'The admin API is shutting down')
-      if (request.dryRun) return { dryRun: true, result: await dryRun(request) }
+      if (request.dryRun) return { dryRun: true, result: await dryRun(store, request) }
       const id = randomUUID()
       const at = now()
       const created = await store.createBulk({

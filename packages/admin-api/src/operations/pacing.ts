@@ -100,9 +100,4 @@ export class RateMeter {
     if (!first || !last || last.at - first.at < 200) return null
     return ((last.count - first.count) * 1000) / (last.at - first.at)
   }
-
-  /** Forgets what was measured: after a pause, the rate before it says nothing. */
-  reset(): void {
-    this.#samples.length = 0
-  }
 }
