@@ -103,7 +103,8 @@ test('the intake drains the DLQ into the store, and the console pages and groups
   await expect(page.getByTestId('page-range')).toHaveText(`1–100 of ${count(DEAD_LETTERS)}`)
   await page.getByRole('button', { name: 'Last' }).click()
   await expect(page.getByTestId('page-range')).toContainText(`of ${count(DEAD_LETTERS)}`)
-  await expect(page.getByTestId('message-row').last()).toContainText(`order-${DEAD_LETTERS - 1}`)
+  // The table renders only the rows in view: the last page starts 100 before the end.
+  await expect(page.getByTestId('message-row').first()).toContainText(`order-${DEAD_LETTERS - 100}`)
 
   const groups = page.getByTestId('group-row')
   await expect(groups).toHaveCount(2)
