@@ -37,7 +37,6 @@ export type {
   RestoreResult,
 } from './dead-letters/schemas.js'
 // The stored dead letters' routes, until the app mounts them (then they are part of AppType).
-export type { storeRoutes } from './routes/dead-letter-store.js'
 export type {
   BulkActionName,
   BulkDryRun,

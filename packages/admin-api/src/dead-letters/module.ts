@@ -43,7 +43,7 @@ import { deleteStored, purgeStored, requeueStored } from './stored-operations.js
 import { createBulkRunner, type BulkRunner } from '../operations/bulk.js'
 import { amqpCopyPublisher } from '../operations/copy-publisher.js'
 import { storeRoutes } from '../routes/dead-letter-store.js'
-import { valid } from './validate.js'
+import { valid } from '../routes/validate.js'
 
 /** What the admin app passes to the dead-letter module. */
 export interface DeadLetterModuleOptions {
@@ -96,7 +96,7 @@ const unavailable = <T extends object>() =>
 
 export interface DeadLetterModule {
   /** Dead-letter, archive and operation routes; mount with `.route('/api', routes)`. */
-  routes: ReturnType<typeof buildRoutes>
+  routes: ReturnType<typeof mountedRoutes>
   /**
    * When the oldest dead letter a browse last saw in a queue was dead-lettered (epoch ms); null
    * when unknown. Nothing is read to answer.
@@ -104,6 +104,16 @@ export interface DeadLetterModule {
   deadLetteredAt: DeadLetterAges['deadLetteredAt']
   /** Closes the AMQP connections the module opened. */
   close(): Promise<void>
+}
+
+/** The design's routes and the store's (bulk operations, edit-and-retry, notes, export). */
+function mountedRoutes(
+  services: DeadLetterServices,
+  scope: VhostScope,
+  held: (StoreCustody & { runner: BulkRunner }) | undefined,
+  store: Parameters<typeof storeRoutes>[0],
+) {
+  return buildRoutes(services, scope, held).route('/', storeRoutes(store))
 }
 
 function buildRoutes(
@@ -271,18 +281,15 @@ export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLe
     options.log?.warn('bulk operations could not be resumed', { error: String(error) })
   })
   const held = custody && runner ? { ...custody, runner } : undefined
-  const routes = buildRoutes(services, options.vhosts, held).route(
-    '/',
-    storeRoutes({
-      store: custody?.store ?? unavailable<DeadLetterStore>(),
-      runner: runner ?? unavailable<BulkRunner>(),
-      publisher,
-      audit: options.audit,
-      vhosts: options.vhosts,
-      custody: (vhost, queue) =>
-        custody ? custody.custody(vhost, queue) : Promise.reject(storeOff()),
-    }),
-  )
+  const routes = mountedRoutes(services, options.vhosts, held, {
+    store: custody?.store ?? unavailable<DeadLetterStore>(),
+    runner: runner ?? unavailable<BulkRunner>(),
+    publisher,
+    audit: options.audit,
+    vhosts: options.vhosts,
+    custody: (vhost, queue) =>
+      custody ? custody.custody(vhost, queue) : Promise.reject(storeOff()),
+  })
   return {
     routes,
     deadLetteredAt: (vhost, queue) =>

@@ -3,13 +3,13 @@ import { z } from 'zod'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
 import { resourceName } from '../security/names.js'
-import { zv } from './validate.js'
+import { valid } from './validate.js'
 
 const query = z.object({ vhost: resourceName.optional() })
 
 /** `GET /api/alerts`: evaluates on demand (through the discovery cache) and lists what is active. */
 export function alertRoutes(alerts: AlertMonitor) {
-  return new Hono<AppEnv>().get('/alerts', zv('query', query), async (c) => {
+  return new Hono<AppEnv>().get('/alerts', valid('query', query), async (c) => {
     const { vhost } = c.req.valid('query')
     const active = await alerts.evaluate()
     const items = active

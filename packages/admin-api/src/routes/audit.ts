@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import type { Services } from './services.js'
-import { zv } from './validate.js'
+import { valid } from './validate.js'
 
 const query = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -11,7 +11,7 @@ const query = z.object({
 
 /** `GET /api/audit`: who did what, newest first. */
 export function auditRoutes(s: Services) {
-  return new Hono<AppEnv>().get('/audit', zv('query', query), async (c) => {
+  return new Hono<AppEnv>().get('/audit', valid('query', query), async (c) => {
     const { limit, offset } = c.req.valid('query')
     const page = await s.audit.list({ limit, offset })
     return c.json({ items: page.items, total: page.total, limit, offset })

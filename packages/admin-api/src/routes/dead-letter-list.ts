@@ -3,13 +3,13 @@ import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import { resourceName } from '../security/names.js'
 import type { Services } from './services.js'
-import { zv } from './validate.js'
+import { valid } from './validate.js'
 
 const query = z.object({ vhost: resourceName.optional() })
 
 /** `GET /api/dead-letters`: every dead-letter queue that discovery found. */
 export function deadLetterListRoutes(s: Services) {
-  return new Hono<AppEnv>().get('/dead-letters', zv('query', query), async (c) => {
+  return new Hono<AppEnv>().get('/dead-letters', valid('query', query), async (c) => {
     const topology = await s.discovery.topology(c.req.valid('query').vhost)
     const items = topology.queues
       .filter((q) => q.role === 'dead-letter')

@@ -5,7 +5,7 @@ import type { AppEnv } from '../context.js'
 import { retryEdited } from '../dead-letters/edit-retry.js'
 import { exportFileName, exportLines } from '../dead-letters/export.js'
 import { queueParamsSchema } from '../dead-letters/schemas.js'
-import { valid } from '../dead-letters/validate.js'
+import { valid } from './validate.js'
 import { ApiError } from '../errors.js'
 import type { BulkRunner } from '../operations/bulk.js'
 import {

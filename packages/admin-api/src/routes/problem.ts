@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
+import { issuesOf } from './validate.js'
 import { ApiError } from '../errors.js'
 import type { Logger } from '../security/logger.js'
 
@@ -39,11 +40,7 @@ export function errorHandler(log: Logger): ErrorHandler {
       return problem(c, error.status, error.code, error.title, error.detail)
     }
     if (error instanceof ZodError) {
-      const detail = error.issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`)
-        .join('; ')
-      return problem(c, 400, 'invalid-request', 'Invalid request', detail)
+      return problem(c, 400, 'invalid-request', 'Invalid request', issuesOf(error))
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode

@@ -8,7 +8,7 @@ import { queueParams } from '../security/names.js'
 import { listQueues, oneQueue } from './queues-list.js'
 import { queueListQuery } from './queues-query.js'
 import type { Services } from './services.js'
-import { zv } from './validate.js'
+import { valid } from './validate.js'
 
 const detailQuery = z.object({
   /** Seconds of history (the management API keeps 10 minutes at 5 s resolution by default). */
@@ -18,26 +18,31 @@ const detailQuery = z.object({
 /** `GET /api/queues` and `GET /api/queues/:vhost/:name`. */
 export function queueRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/queues', zv('query', queueListQuery), async (c) =>
+    .get('/queues', valid('query', queueListQuery), async (c) =>
       c.json(await listQueues(s, c.req.valid('query'))),
     )
-    .get('/queues/:vhost/:name', zv('param', queueParams), zv('query', detailQuery), async (c) => {
-      const { vhost, name } = c.req.valid('param')
-      const { range } = c.req.valid('query')
-      assertInScope(s.config.vhosts, vhost)
-      const incr = Math.max(5, Math.round(range / 60))
-      const [detail, found] = await Promise.all([
-        s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),
-        oneQueue(s, vhost, name),
-      ])
-      if (!found) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
-      return c.json({
-        queue: found.queue,
-        related: found.related,
-        arguments: detail.arguments,
-        history: { depth: depthHistory(detail), rates: rateHistory(detail) },
-      })
-    })
+    .get(
+      '/queues/:vhost/:name',
+      valid('param', queueParams),
+      valid('query', detailQuery),
+      async (c) => {
+        const { vhost, name } = c.req.valid('param')
+        const { range } = c.req.valid('query')
+        assertInScope(s.config.vhosts, vhost)
+        const incr = Math.max(5, Math.round(range / 60))
+        const [detail, found] = await Promise.all([
+          s.management.queue(vhost, name, { ageSeconds: range, incrSeconds: incr }),
+          oneQueue(s, vhost, name),
+        ])
+        if (!found) throw new ApiError(404, 'not-found', 'Not found', 'No such queue')
+        return c.json({
+          queue: found.queue,
+          related: found.related,
+          arguments: detail.arguments,
+          history: { depth: depthHistory(detail), rates: rateHistory(detail) },
+        })
+      },
+    )
 }
 
 type Samples = { sample: number; timestamp: number }[] | undefined

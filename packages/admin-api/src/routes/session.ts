@@ -6,7 +6,7 @@ import { SESSION_COOKIE } from '../auth/middleware.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import type { Services } from './services.js'
-import { zv } from './validate.js'
+import { valid } from './validate.js'
 
 const loginBody = z.object({ token: z.string().min(1).max(1024) })
 
@@ -22,7 +22,7 @@ function clientIp(c: Context): string {
 /** Log in with a token (sets the session cookie), ask who you are, log out. */
 export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .post('/session', zv('json', loginBody), async (c) => {
+    .post('/session', valid('json', loginBody), async (c) => {
       const ip = clientIp(c)
       const wait = s.loginLimiter.blocked(ip)
       if (wait > 0) {

@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from 'hono'
 import { validator } from 'hono/validator'
 import type { z } from 'zod'
+import { ApiError } from '../errors.js'
+
+// The admin API's one request validator: every route's params, query and body go through it.
 
 type Target = 'json' | 'query' | 'param'
 
@@ -15,12 +18,20 @@ type Sent<T extends z.ZodType, K extends Target> = K extends 'json'
           : string
       }
 
+/** The failing fields, at most five, as `path: message`. */
+export function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`)
+    .join('; ')
+}
+
 /**
- * Validates one part of the request with a zod schema (errors become 400 problems) and types both
- * sides: handlers read the parsed output, `hc<AppType>` callers send the schema's input, so a
- * field with a default is optional for the console.
+ * Validates one part of the request with a zod schema (anything invalid is a 400 problem naming
+ * the failing fields) and types both sides: handlers read the parsed output, `hc<AppType>`
+ * callers send the schema's input, so a field with a default is optional for the console.
  */
-export function zv<K extends Target, T extends z.ZodType>(
+export function valid<K extends Target, T extends z.ZodType>(
   target: K,
   schema: T,
 ): MiddlewareHandler<
@@ -28,7 +39,13 @@ export function zv<K extends Target, T extends z.ZodType>(
   string,
   { in: { [P in K]: Sent<T, K> }; out: { [P in K]: z.output<T> } }
 > {
-  return validator(target, (value) => schema.parse(value)) as unknown as MiddlewareHandler<
+  return validator(target, (value) => {
+    const parsed = schema.safeParse(value)
+    if (!parsed.success) {
+      throw new ApiError(400, 'invalid-request', 'Invalid request', issuesOf(parsed.error))
+    }
+    return parsed.data
+  }) as unknown as MiddlewareHandler<
     object,
     string,
     { in: { [P in K]: Sent<T, K> }; out: { [P in K]: z.output<T> } }

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { call, storeApi } from '../../../lib/api-client.js'
+import { api, call } from '../../../lib/api-client.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 
 export type ControlInput =
@@ -9,7 +9,7 @@ export type ControlInput =
 /** Pauses, resumes, cancels or repaces a bulk operation; answers with its view. */
 export function controlOperation(input: ControlInput) {
   const param = { id: input.id }
-  const operation = storeApi['bulk-operations'][':id']
+  const operation = api.api['bulk-operations'][':id']
   switch (input.command) {
     case 'pause':
       return call(operation.pause.$post({ param }))

@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query'
-import { call, segment, storeApi } from '../../../lib/api-client.js'
+import { api, call, segment } from '../../../lib/api-client.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 
 /** How often a running operation's progress is asked for. */
@@ -12,7 +12,7 @@ export const ACTIVE = new Set(['pending', 'running', 'paused'])
 /** The bulk operations of one queue, newest first: the running one survives a reload here. */
 export const getBulkOperations = (vhost: string, queue: string) =>
   call(
-    storeApi['dead-letters'][':vhost'][':queue'].operations.$get({
+    api.api['dead-letters'][':vhost'][':queue'].operations.$get({
       param: { vhost: segment(vhost), queue: segment(queue) },
     }),
   )
@@ -33,7 +33,7 @@ export function useBulkOperations(vhost: string, queue: string) {
 
 /** One bulk operation's progress. */
 export const getBulkOperation = (id: string) =>
-  call(storeApi['bulk-operations'][':id'].$get({ param: { id } }))
+  call(api.api['bulk-operations'][':id'].$get({ param: { id } }))
 
 export const bulkOperationQueryOptions = (id: string) =>
   queryOptions({ queryKey: queryKeys.bulkOperation(id), queryFn: () => getBulkOperation(id) })

@@ -1,12 +1,12 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { call, segment, storeApi } from '../../../lib/api-client.js'
+import { api, call, segment } from '../../../lib/api-client.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 
 // One file for the notes endpoint: GET lists a queue's notes, POST adds one.
 
 export type NoteTarget = { id: string } | { group: string }
 
-const endpoint = () => storeApi['dead-letters'][':vhost'][':queue'].notes
+const endpoint = () => api.api['dead-letters'][':vhost'][':queue'].notes
 
 /** Every note on a queue's messages and groups, oldest first. */
 export const getNotes = (vhost: string, queue: string) =>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { call, segment, storeApi } from '../../../lib/api-client.js'
+import { api, call, segment } from '../../../lib/api-client.js'
 import type { JsonValue } from '@warren/admin-api'
 import { affectedByMessageOperations } from '../../../lib/query-keys.js'
 
@@ -18,7 +18,7 @@ export interface RetryInput {
 /** Sends an edited copy of a stored dead letter; the original is archived. */
 export const retryMessage = ({ vhost, queue, id, payload, headers, target }: RetryInput) =>
   call(
-    storeApi['dead-letters'][':vhost'][':queue'].messages[':id'].retry.$post({
+    api.api['dead-letters'][':vhost'][':queue'].messages[':id'].retry.$post({
       param: { vhost: segment(vhost), queue: segment(queue), id },
       json: { payload, ...(headers ? { headers } : {}), ...(target ? { target } : {}) },
     }),

@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { call, segment, storeApi } from '../../../lib/api-client.js'
+import { api, call, segment } from '../../../lib/api-client.js'
 import { affectedByMessageOperations, queryKeys } from '../../../lib/query-keys.js'
 import { compactFilter } from '../store-filter.js'
 import type { Selection } from '../store-filter.js'
@@ -17,18 +17,15 @@ export interface BulkInput {
   rate?: number | undefined
 }
 
-const endpoint = () => storeApi['dead-letters'][':vhost'][':queue'].operations
+const endpoint = () => api.api['dead-letters'][':vhost'][':queue'].operations
 type BulkJson = Parameters<ReturnType<typeof endpoint>['$post']>[0]['json']
 
-// The route's validator tells the typed client the parsed shape, where `from` and `to` are
-// already epoch numbers; the wire carries the ISO strings the schema parses.
-const body = ({ action, selection, target, rate }: BulkInput): BulkJson =>
-  ({
-    action,
-    selection: 'ids' in selection ? selection : { filter: compactFilter(selection.filter) },
-    ...(target ? { target } : {}),
-    ...(rate ? { rate } : {}),
-  }) as BulkJson
+const body = ({ action, selection, target, rate }: BulkInput): BulkJson => ({
+  action,
+  selection: 'ids' in selection ? selection : { filter: compactFilter(selection.filter) },
+  ...(target ? { target } : {}),
+  ...(rate ? { rate } : {}),
+})
 
 /** Counts what a bulk action would take now, and where a requeue would send it; changes nothing. */
 export async function dryRunOperation(input: BulkInput) {
