@@ -1,0 +1,18 @@
+export { fingerprint, normaliseMessage } from './fingerprint.js'
+export type { FingerprintInput } from './fingerprint.js'
+export { createSqliteStore } from './sqlite.js'
+export type { SqliteStoreOptions } from './sqlite.js'
+export type {
+  BulkAction,
+  BulkRecord,
+  BulkStatus,
+  DeadLetterFilter,
+  DeadLetterStore,
+  GroupRow,
+  NewDeadLetter,
+  NoteRecord,
+  QueueSummary,
+  Selection,
+  StoredDeadLetter,
+  StoredState,
+} from './types.js'

@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { INSERT_COLUMNS } from './rows.js'
+import type { Query } from './sql-filter.js'
+import type { Executor, SqlDriver } from './sql-driver.js'
+import { createSqlStore } from './sql-store.js'
+import { SQLITE_SCHEMA } from './sqlite-schema.js'
+import type { DeadLetterStore } from './types.js'
+
+export interface SqliteStoreOptions {
+  /** The database file; its folder is created when missing. */
+  path: string
+  /**
+   * How long a write waits for another connection's lock (another admin API process on the
+   * same file) before it fails, in ms.
+   * @default 5000
+   */
+  busyTimeoutMs?: number
+}
+
+/**
+ * The embedded store: one SQLite file, nothing to set up.
+ *
+ * @example
+ * const store = createSqliteStore({ path: 'data/dead-letters.db' })
+ * await store.init()
+ */
+export function createSqliteStore(options: SqliteStoreOptions): DeadLetterStore {
+  return createSqlStore(sqliteDriver(options))
+}
+
+function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlDriver {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  // Custody: once insert resolves, RabbitMQ is acked and this file holds the only copy, so a
+  // commit is on disk before it returns, even across a power loss.
+  db.pragma('synchronous = FULL')
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+  db.pragma('cache_size = -65536')
+
+  const statements = new Map<string, Database.Statement>()
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+  const direct: Executor = {
+    all: async ({ sql, values }: Query) => {
+      const statement = prepared(sql)
+      if (statement.reader) return statement.all(...values) as Record<string, unknown>[]
+      statement.run(...values)
+      return []
+    },
+    run: async ({ sql, values }: Query) => prepared(sql).run(...values).changes,
+  }
+
+  // One connection, and a transaction's work awaits between its statements: everything goes
+  // through one queue, so no call lands inside another's open transaction.
+  let tail: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work, work)
+    tail = result.catch(() => undefined)
+    return result
+  }
+
+  const insertSql =
+    `INSERT INTO dead_letters (${INSERT_COLUMNS.join(', ')}) ` +
+    `VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`
+
+  return {
+    kind: 'sqlite',
+    dialect: 'sqlite',
+    init: () => serial(async () => void db.exec(SQLITE_SCHEMA)),
+    close: () => serial(async () => void db.close()),
+    all: (query) => serial(() => direct.all(query)),
+    run: (query) => serial(() => direct.run(query)),
+    // BEGIN IMMEDIATE takes the file's write lock at once: that is the lock across processes.
+    transaction: (work) =>
+      serial(async () => {
+        db.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await work(direct)
+          db.exec('COMMIT')
+          return result
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK')
+          throw error
+        }
+      }),
+    insertRows: async (_tx, rows) => {
+      const statement = prepared(insertSql)
+      for (const row of rows) statement.run(...row)
+    },
+  }
+}

@@ -1,0 +1,477 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteStore } from './sqlite.js'
+import type { BulkRecord, DeadLetterFilter, DeadLetterStore, NewDeadLetter } from './types.js'
+
+/** Opens a store of its own for one run; `drop` removes every trace of it. */
+interface StoreUnderTest {
+  name: string
+  open(): Promise<{ store: DeadLetterStore; drop(): Promise<void> }>
+}
+
+const sqlite: StoreUnderTest = {
+  name: 'sqlite',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-store-'))
+    const store = createSqliteStore({ path: join(dir, 'dead-letters.db') })
+    return { store, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  },
+}
+
+const VHOST = 'orders-vh'
+let queues = 0
+/** Every test writes to queues of its own, so the tests share one store and stay apart. */
+const newQueue = () => `dlq-${++queues}`
+let digests = 0
+
+function letter(queue: string, fields: Partial<NewDeadLetter> = {}): NewDeadLetter {
+  const n = ++digests
+  return {
+    vhost: VHOST,
+    queue,
+    content: Buffer.from(JSON.stringify({ order: n })),
+    properties: { messageId: `m-${n}`, contentType: 'application/json', timestamp: 1_700_000 },
+    headerTable: Buffer.from([0, 0, 0, 0]),
+    exchange: 'dlx',
+    routingKey: 'orders',
+    redelivered: false,
+    digest: `digest-${n}`,
+    intakeAt: 1_000_000 + n,
+    messageId: `m-${n}`,
+    deadLetteredAt: 2_000_000 + n,
+    reason: 'rejected',
+    errorName: 'PaymentDeclined',
+    errorMessage: `Card declined for order ${n}`,
+    originalQueue: 'orders',
+    originalRoutingKey: 'orders.created',
+    fingerprint: 'fp-declined',
+    searchText: `m-${n} paymentdeclined card declined for order ${n}`,
+    ...fields,
+  }
+}
+
+async function fill(store: DeadLetterStore, queue: string, n: number, fields = {}) {
+  const batch = Array.from({ length: n }, () => letter(queue, fields))
+  await store.insert(batch)
+  return (await store.page(VHOST, queue, {}, n, 0)).map((row) => row.seq)
+}
+
+function bulk(queue: string, fields: Partial<BulkRecord> = {}) {
+  return {
+    id: `op-${queue}-${Math.random().toString(36).slice(2)}`,
+    action: 'requeue' as const,
+    vhost: VHOST,
+    queue,
+    target: null,
+    selection: { filter: {} },
+    rate: null,
+    status: 'pending' as const,
+    actor: 'ann',
+    createdAt: 5_000,
+    updatedAt: 5_000,
+    finishedAt: null,
+    error: null,
+    ...fields,
+  }
+}
+
+describe.each([sqlite])('the $name store', (kind) => {
+  let store: DeadLetterStore
+  let drop: () => Promise<void>
+
+  beforeAll(async () => {
+    ;({ store, drop } = await kind.open())
+    await store.init()
+    await store.init() // idempotent
+  })
+  afterAll(async () => {
+    await store?.close()
+    await drop?.()
+  })
+
+  it('counts what it holds, per queue', async () => {
+    const [a, b] = [newQueue(), newQueue()]
+    expect(await store.insert([letter(a), letter(a), letter(a), letter(b)])).toEqual({
+      inserted: 4,
+      duplicates: 0,
+    })
+    expect(await store.count(VHOST, a)).toBe(3)
+    expect(await store.count(VHOST, b)).toBe(1)
+    expect(await store.count('other-vh', a)).toBe(0)
+    expect(await store.count(VHOST, 'never-seen')).toBe(0)
+  })
+
+  it('skips a redelivered copy of a row the queue holds, and nothing else', async () => {
+    const [queue, other] = [newQueue(), newQueue()]
+    const first = letter(queue)
+    await store.insert([first])
+    expect(await store.insert([{ ...first, redelivered: true }])).toEqual({
+      inserted: 0,
+      duplicates: 1,
+    })
+    // Two identical messages that were not redelivered are two dead letters.
+    expect(await store.insert([{ ...first }])).toEqual({ inserted: 1, duplicates: 0 })
+    // The same digest in another queue is not a copy.
+    expect(await store.insert([{ ...first, queue: other, redelivered: true }])).toEqual({
+      inserted: 1,
+      duplicates: 0,
+    })
+    // A redelivered copy within the same batch as its first.
+    const fresh = letter(queue)
+    expect(await store.insert([fresh, { ...fresh, redelivered: true }])).toEqual({
+      inserted: 1,
+      duplicates: 1,
+    })
+    expect(await store.count(VHOST, queue)).toBe(3)
+  })
+
+  it('pages in intake order and gives each row back as it arrived', async () => {
+    const queue = newQueue()
+    const sent = Array.from({ length: 5 }, () => letter(queue))
+    sent[1] = { ...sent[1]!, headerTable: null, deadLetteredAt: null }
+    await store.insert(sent)
+    const all = await store.page(VHOST, queue, {}, 10, 0)
+    expect(all.map((row) => row.messageId)).toEqual(sent.map((l) => l.messageId))
+    expect(all.map((row) => row.seq)).toEqual([...all.map((row) => row.seq)].sort((a, b) => a - b))
+    const second = all[1]!
+    expect(second).toEqual({
+      seq: second.seq,
+      vhost: VHOST,
+      queue,
+      state: 'held',
+      content: sent[1]!.content,
+      properties: sent[1]!.properties,
+      headerTable: null,
+      exchange: 'dlx',
+      routingKey: 'orders',
+      digest: sent[1]!.digest,
+      intakeAt: sent[1]!.intakeAt,
+      messageId: sent[1]!.messageId,
+      deadLetteredAt: null,
+      reason: 'rejected',
+      errorName: 'PaymentDeclined',
+      errorMessage: sent[1]!.errorMessage,
+      originalQueue: 'orders',
+      originalRoutingKey: 'orders.created',
+      fingerprint: 'fp-declined',
+      settledAt: null,
+      settledBy: null,
+      settledByOperation: null,
+    })
+    expect(all[0]!.headerTable).toEqual(Buffer.from([0, 0, 0, 0]))
+    const page = await store.page(VHOST, queue, {}, 2, 2)
+    expect(page.map((row) => row.messageId)).toEqual([sent[2]!.messageId, sent[3]!.messageId])
+    expect((await store.page(VHOST, queue, {}, 2, 4)).map((row) => row.messageId)).toEqual([
+      sent[4]!.messageId,
+    ])
+    expect(await store.page(VHOST, queue, {}, 2, 5)).toEqual([])
+  })
+
+  it('filters on the server, every field narrowing', async () => {
+    const queue = newQueue()
+    await store.insert([
+      letter(queue, { searchText: 'order 100% paid_in_full', intakeAt: 10, deadLetteredAt: null }),
+      letter(queue, { searchText: 'order 1000 paid in full', intakeAt: 20, deadLetteredAt: 50 }),
+      letter(queue, {
+        reason: 'expired',
+        errorName: null,
+        originalQueue: 'refunds',
+        originalRoutingKey: 'refunds.created',
+        fingerprint: 'fp-expired',
+        searchText: 'refund r-7 for ann@example.com',
+        intakeAt: 30,
+        deadLetteredAt: 60,
+      }),
+    ])
+    // Each row is known by its intake time; page and count must agree.
+    const cases: [DeadLetterFilter, number[]][] = [
+      [{ search: 'PAID' }, [10, 20]],
+      [{ search: '100%' }, [10]],
+      [{ search: 'paid_in' }, [10]],
+      [{ search: 'ANN@example' }, [30]],
+      [{ search: '   ' }, [10, 20, 30]],
+      [{ reason: 'expired' }, [30]],
+      [{ errorName: 'PaymentDeclined' }, [10, 20]],
+      [{ originalQueue: 'refunds' }, [30]],
+      [{ routingKey: 'orders.created' }, [10, 20]],
+      [{ group: 'fp-expired' }, [30]],
+      // A row without a dead-lettering time is placed by its intake time (10).
+      [{ to: 50 }, [10]],
+      [{ from: 50 }, [20, 30]],
+      [{ from: 50, to: 60 }, [20]],
+      [{ search: 'paid', reason: 'expired' }, []],
+    ]
+    for (const [filter, intakes] of cases) {
+      const page = await store.page(VHOST, queue, filter, 10, 0)
+      expect([filter, page.map((row) => row.intakeAt)]).toEqual([filter, intakes])
+      expect([filter, await store.count(VHOST, queue, filter)]).toEqual([filter, intakes.length])
+    }
+  })
+
+  it('groups held rows by fingerprint, largest first', async () => {
+    const queue = newQueue()
+    await store.insert([
+      letter(queue, { errorMessage: 'Card declined for order 1', deadLetteredAt: 300 }),
+      letter(queue, { errorMessage: 'Card declined for order 2', deadLetteredAt: 100 }),
+      letter(queue, { originalQueue: 'orders-eu', deadLetteredAt: 500 }),
+      letter(queue, {
+        errorName: 'Timeout',
+        errorMessage: 'timed out after 30 s',
+        fingerprint: 'fp-timeout',
+        originalQueue: null,
+        deadLetteredAt: null,
+        intakeAt: 50,
+      }),
+    ])
+    expect(await store.groups(VHOST, queue)).toEqual([
+      {
+        key: 'fp-declined',
+        errorName: 'PaymentDeclined',
+        errorMessage: 'Card declined for order 1',
+        count: 3,
+        firstSeen: 100,
+        lastSeen: 500,
+        originalQueues: ['orders', 'orders-eu'],
+      },
+      {
+        key: 'fp-timeout',
+        errorName: 'Timeout',
+        errorMessage: 'timed out after 30 s',
+        count: 1,
+        firstSeen: 50,
+        lastSeen: 50,
+        originalQueues: [],
+      },
+    ])
+    const filtered = await store.groups(VHOST, queue, { originalQueue: 'orders-eu' })
+    expect(filtered.map((group) => [group.key, group.count])).toEqual([['fp-declined', 1]])
+    expect(await store.groups(VHOST, 'never-seen')).toEqual([])
+  })
+
+  it('summarises every queue it knows, with what it holds', async () => {
+    const [full, emptied] = [newQueue(), newQueue()]
+    await store.insert([
+      letter(full, { deadLetteredAt: 700 }),
+      letter(full, { deadLetteredAt: null, intakeAt: 400 }),
+    ])
+    const [seq] = await fill(store, emptied, 1)
+    await store.settle(VHOST, emptied, [seq!], 'requeued', 'ann', null)
+    const summaries = await store.summaries()
+    expect(summaries.filter((row) => [full, emptied].includes(row.queue))).toEqual([
+      { vhost: VHOST, queue: full, held: 2, oldest: 400 },
+      { vhost: VHOST, queue: emptied, held: 0, oldest: null },
+    ])
+  })
+
+  it('scans held rows after a seq, by seqs or by filter, for export', async () => {
+    const queue = newQueue()
+    const seqs = await fill(store, queue, 5)
+    await store.settle(VHOST, queue, [seqs[1]!], 'archived', 'ann', null)
+    const scanned = (
+      selection: Parameters<DeadLetterStore['scan']>[2],
+      after: number,
+      limit = 10,
+    ) =>
+      store.scan(VHOST, queue, selection, after, limit).then((rows) => rows.map((row) => row.seq))
+    expect(await scanned({ filter: {} }, 0, 2)).toEqual([seqs[0], seqs[2]])
+    expect(await scanned({ filter: {} }, seqs[2]!)).toEqual([seqs[3], seqs[4]])
+    expect(await scanned({ seqs: [seqs[4]!, seqs[1]!, seqs[0]!] }, 0)).toEqual([seqs[0], seqs[4]])
+    expect(await scanned({ filter: { search: 'nothing like this' } }, 0)).toEqual([])
+  })
+
+  it('settles held rows once, and gets rows in any state', async () => {
+    const queue = newQueue()
+    const seqs = await fill(store, queue, 3)
+    expect(await store.settle(VHOST, queue, [seqs[2]!, seqs[0]!], 'moved', 'ann', 'op-1')).toEqual([
+      seqs[0],
+      seqs[2],
+    ])
+    expect(await store.settle(VHOST, queue, [seqs[0]!], 'requeued', 'bob', null)).toEqual([])
+    expect(await store.settle(VHOST, 'other', [seqs[1]!], 'requeued', 'bob', null)).toEqual([])
+    expect(await store.count(VHOST, queue)).toBe(1)
+    const rows = await store.get(VHOST, queue, [seqs[0]!, seqs[1]!, 999_999_999])
+    expect(rows.map((row) => [row.seq, row.state, row.settledBy, row.settledByOperation])).toEqual([
+      [seqs[0], 'moved', 'ann', 'op-1'],
+      [seqs[1], 'held', null, null],
+    ])
+    expect(rows[0]!.settledAt).toBeGreaterThan(Date.now() - 60_000)
+    expect(await store.get(VHOST, 'other', [seqs[0]!])).toEqual([])
+  })
+
+  it('lists archived rows newest first and restores them', async () => {
+    const [queue, other] = [newQueue(), newQueue()]
+    const seqs = await fill(store, queue, 3, { reason: 'rejected' })
+    const [otherSeq] = await fill(store, other, 1)
+    await store.settle(VHOST, queue, [seqs[0]!], 'archived', 'ann', null)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await store.settle(VHOST, queue, [seqs[1]!], 'archived', 'ann', null)
+    await store.settle(VHOST, other, [otherSeq!], 'archived', 'ann', null)
+    const archived = await store.archived(VHOST, queue, {}, 10, 0)
+    expect(archived.total).toBe(2)
+    expect(archived.items.map((row) => row.seq)).toEqual([seqs[1], seqs[0]])
+    const wholeVhost = await store.archived(VHOST, undefined, {}, 10, 0)
+    expect(wholeVhost.items.map((row) => row.seq)).toEqual(
+      expect.arrayContaining([seqs[0], seqs[1], otherSeq]),
+    )
+    expect((await store.archived(VHOST, queue, {}, 1, 1)).items.map((row) => row.seq)).toEqual([
+      seqs[0],
+    ])
+    expect((await store.archived(VHOST, queue, { reason: 'expired' }, 10, 0)).total).toBe(0)
+    expect(await store.restore(VHOST, [seqs[0]!, seqs[2]!], 'bob')).toEqual([seqs[0]])
+    expect(await store.restore('other-vh', [seqs[1]!], 'bob')).toEqual([])
+    const [restored] = await store.get(VHOST, queue, [seqs[0]!])
+    expect([restored!.state, restored!.settledAt, restored!.settledBy]).toEqual([
+      'held',
+      null,
+      null,
+    ])
+    expect(await store.count(VHOST, queue)).toBe(2)
+  })
+
+  it('keeps notes on messages and groups', async () => {
+    const queue = newQueue()
+    const note = await store.addNote({
+      vhost: VHOST,
+      queue,
+      target: 'group:fp-declined',
+      text: 'Card processor outage, requeue after 14:00',
+      author: 'ann',
+      createdAt: 1_000,
+    })
+    await store.addNote({
+      vhost: VHOST,
+      queue,
+      target: 'message:7',
+      text: 'poison',
+      author: 'bob',
+      createdAt: 2_000,
+    })
+    expect(note).toEqual({
+      id: expect.any(Number),
+      vhost: VHOST,
+      queue,
+      target: 'group:fp-declined',
+      text: 'Card processor outage, requeue after 14:00',
+      author: 'ann',
+      createdAt: 1_000,
+    })
+    expect((await store.notes(VHOST, queue)).map((n) => n.text)).toEqual([
+      'Card processor outage, requeue after 14:00',
+      'poison',
+    ])
+    expect(await store.notes(VHOST, queue, ['message:7'])).toEqual([
+      expect.objectContaining({ target: 'message:7', author: 'bob' }),
+    ])
+    expect(await store.notes(VHOST, newQueue())).toEqual([])
+  })
+
+  describe('bulk operations', () => {
+    it('snapshots the rows the selection matches when created, not those that come after', async () => {
+      const queue = newQueue()
+      const seqs = await fill(store, queue, 4)
+      await store.insert([letter(queue, { reason: 'expired' })])
+      const record = bulk(queue, { selection: { filter: { reason: 'rejected' } } })
+      expect(await store.createBulk(record)).toEqual({ ok: true, total: 4 })
+      await fill(store, queue, 2)
+      const items = await store.nextBulkItems(record.id, 10)
+      expect(items.map((row) => row.seq)).toEqual(seqs)
+      expect((await store.nextBulkItems(record.id, 2)).map((row) => row.seq)).toEqual(
+        seqs.slice(0, 2),
+      )
+      expect(await store.getBulk(record.id)).toEqual({
+        ...record,
+        total: 4,
+        done: 0,
+        failed: 0,
+        failures: [],
+      })
+    })
+
+    it('snapshots an explicit list of seqs, held ones only', async () => {
+      const queue = newQueue()
+      const seqs = await fill(store, queue, 3)
+      await store.settle(VHOST, queue, [seqs[1]!], 'requeued', 'ann', null)
+      const record = bulk(queue, {
+        selection: { seqs: [seqs[0]!, seqs[1]!, seqs[2]!, 999_999_999] },
+      })
+      expect(await store.createBulk(record)).toEqual({ ok: true, total: 2 })
+    })
+
+    it('locks the queue while an operation is pending, running or paused', async () => {
+      const [queue, other] = [newQueue(), newQueue()]
+      await fill(store, queue, 2)
+      const first = bulk(queue)
+      expect(await store.createBulk(first)).toEqual({ ok: true, total: 2 })
+      const second = await store.createBulk(bulk(queue, { action: 'delete' }))
+      expect(second).toEqual({
+        ok: false,
+        locked: expect.objectContaining({ id: first.id, status: 'pending' }),
+      })
+      expect(await store.createBulk(bulk(other))).toEqual({ ok: true, total: 0 })
+      await store.updateBulk(first.id, { status: 'paused' })
+      expect((await store.createBulk(bulk(queue))).ok).toBe(false)
+      await store.updateBulk(first.id, { status: 'succeeded', finishedAt: 9_000 })
+      expect(await store.createBulk(bulk(queue))).toEqual({ ok: true, total: 2 })
+    })
+
+    it('settles items in one step: rows leave held, items are done or failed, counters advance', async () => {
+      const queue = newQueue()
+      const seqs = await fill(store, queue, 4)
+      const record = bulk(queue, { action: 'move', target: 'parking' })
+      await store.createBulk(record)
+      expect((await store.updateBulk(record.id, { status: 'running', rate: 50 }))?.status).toBe(
+        'running',
+      )
+      await store.settleBulkItems(
+        record.id,
+        [seqs[0]!, seqs[1]!],
+        'moved',
+        [{ seq: seqs[2]!, reason: 'nack' }],
+        'ann',
+      )
+      expect((await store.nextBulkItems(record.id, 10)).map((row) => row.seq)).toEqual([seqs[3]])
+      const progress = await store.getBulk(record.id)
+      expect(progress).toMatchObject({
+        status: 'running',
+        rate: 50,
+        total: 4,
+        done: 2,
+        failed: 1,
+        failures: [{ seq: seqs[2], reason: 'nack' }],
+      })
+      expect(progress!.updatedAt).toBeGreaterThan(record.updatedAt)
+      const rows = await store.get(VHOST, queue, seqs)
+      expect(rows.map((row) => [row.state, row.settledByOperation])).toEqual([
+        ['moved', record.id],
+        ['moved', record.id],
+        ['held', null],
+        ['held', null],
+      ])
+      await store.settleBulkItems(record.id, [seqs[3]!], 'moved', [], 'ann')
+      expect(await store.nextBulkItems(record.id, 10)).toEqual([])
+      expect(await store.getBulk(record.id)).toMatchObject({ done: 3, failed: 1 })
+      expect(await store.count(VHOST, queue)).toBe(1)
+    })
+
+    it("lists unfinished operations for a restart to resume, and a queue's operations newest first", async () => {
+      const queue = newQueue()
+      await fill(store, queue, 1)
+      const old = bulk(queue, { createdAt: 1_000 })
+      await store.createBulk(old)
+      await store.updateBulk(old.id, { status: 'failed', error: 'broker gone', finishedAt: 2_000 })
+      const current = bulk(queue, { createdAt: 3_000 })
+      await store.createBulk(current)
+      await store.updateBulk(current.id, { status: 'running' })
+      const unfinished = (await store.unfinishedBulks()).filter((op) => op.queue === queue)
+      expect(unfinished.map((op) => [op.id, op.status])).toEqual([[current.id, 'running']])
+      const listed = await store.listBulks(VHOST, queue, 10)
+      expect(listed.map((op) => op.id)).toEqual([current.id, old.id])
+      expect(listed[1]).toMatchObject({ status: 'failed', error: 'broker gone', finishedAt: 2_000 })
+      expect(await store.listBulks(VHOST, queue, 1)).toHaveLength(1)
+      expect(await store.getBulk('no-such-op')).toBeNull()
+      expect(await store.updateBulk('no-such-op', { status: 'cancelled' })).toBeNull()
+    })
+  })
+})
