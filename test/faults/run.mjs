@@ -32,7 +32,10 @@ if (broker !== '3.10' && broker !== '4.3') {
   console.error(`[faults] --broker takes 3.10 or 4.3, not ${broker}`)
   process.exit(2)
 }
-const rest = args.filter((arg, i) => arg !== '--ci' && i !== brokerAt && i !== brokerAt + 1)
+// Without --broker, brokerAt + 1 is 0: the first argument (a file filter) is not --broker's value.
+const rest = args.filter(
+  (arg, i) => arg !== '--ci' && (brokerAt === -1 || (i !== brokerAt && i !== brokerAt + 1)),
+)
 const rabbitmqDir = resolve(process.env.WARREN_RABBITMQ_DIR ?? join(root, '.cache/rabbitmq-4.3'))
 // The partition scenario's nodes are RabbitMQ 4.3 ones in network namespaces: the 4.3 suite's.
 const files = ci ? CI_FILES : broker === '4.3' ? [] : ['--exclude', '**/partition.test.ts']
