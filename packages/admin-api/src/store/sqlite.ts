@@ -68,6 +68,30 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
     return result
   }
 
+  /**
+   * BEGIN IMMEDIATE takes the file's write lock, the lock across processes. SQLite's own busy
+   * wait would block the event loop, and with it a transaction of this process that holds the
+   * lock on another connection; so the wait for the lock is a timer, retried until the timeout.
+   */
+  async function begin(): Promise<void> {
+    const deadline = Date.now() + busyTimeoutMs
+    db.pragma('busy_timeout = 0')
+    try {
+      for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+        try {
+          db.exec('BEGIN IMMEDIATE')
+          return
+        } catch (error) {
+          const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
+          if (!busy || Date.now() >= deadline) throw error
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    }
+  }
+
   const insertSql =
     `INSERT INTO dead_letters (${INSERT_COLUMNS.join(', ')}) ` +
     `VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`
@@ -79,10 +103,9 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
     close: () => serial(async () => void db.close()),
     all: (query) => serial(() => direct.all(query)),
     run: (query) => serial(() => direct.run(query)),
-    // BEGIN IMMEDIATE takes the file's write lock at once: that is the lock across processes.
     transaction: (work) =>
       serial(async () => {
-        db.exec('BEGIN IMMEDIATE')
+        await begin()
         try {
           const result = await work(direct)
           db.exec('COMMIT')

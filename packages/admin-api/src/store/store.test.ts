@@ -2,21 +2,51 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { createPostgresStore } from './postgres.js'
 import { createSqliteStore } from './sqlite.js'
 import type { BulkRecord, DeadLetterFilter, DeadLetterStore, NewDeadLetter } from './types.js'
 
 /** Opens a store of its own for one run; `drop` removes every trace of it. */
 interface StoreUnderTest {
   name: string
-  open(): Promise<{ store: DeadLetterStore; drop(): Promise<void> }>
+  open(): Promise<{
+    store: DeadLetterStore
+    /** Another instance on the same database, as a second admin API process has. */
+    another(): DeadLetterStore
+    drop(): Promise<void>
+  }>
 }
 
 const sqlite: StoreUnderTest = {
   name: 'sqlite',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'warren-store-'))
-    const store = createSqliteStore({ path: join(dir, 'dead-letters.db') })
-    return { store, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+    const path = join(dir, 'dead-letters.db')
+    return {
+      store: createSqliteStore({ path }),
+      another: () => createSqliteStore({ path }),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  },
+}
+
+const postgres: StoreUnderTest = {
+  name: 'postgres',
+  async open() {
+    const url = process.env.WARREN_STORE_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+    const schema = `warren_store_test_${process.pid}_${Date.now()}`
+    const store = createPostgresStore({ url, schema })
+    const drop = async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await client.end()
+      }
+    }
+    return { store, another: () => createPostgresStore({ url, schema }), drop }
   },
 }
 
@@ -77,12 +107,13 @@ function bulk(queue: string, fields: Partial<BulkRecord> = {}) {
   }
 }
 
-describe.each([sqlite])('the $name store', (kind) => {
+describe.each([sqlite, postgres])('the $name store', (kind) => {
   let store: DeadLetterStore
+  let another: () => DeadLetterStore
   let drop: () => Promise<void>
 
   beforeAll(async () => {
-    ;({ store, drop } = await kind.open())
+    ;({ store, another, drop } = await kind.open())
     await store.init()
     await store.init() // idempotent
   })
@@ -414,6 +445,25 @@ describe.each([sqlite])('the $name store', (kind) => {
       expect((await store.createBulk(bulk(queue))).ok).toBe(false)
       await store.updateBulk(first.id, { status: 'succeeded', finishedAt: 9_000 })
       expect(await store.createBulk(bulk(queue))).toEqual({ ok: true, total: 2 })
+    })
+
+    it('lets one of two instances on the same database take a queue at the same moment', async () => {
+      const queue = newQueue()
+      await fill(store, queue, 3)
+      const second = another()
+      try {
+        await second.init()
+        const results = await Promise.all([
+          ...Array.from({ length: 4 }, () => store.createBulk(bulk(queue))),
+          ...Array.from({ length: 4 }, () => second.createBulk(bulk(queue))),
+        ])
+        expect(results.filter((result) => result.ok)).toEqual([{ ok: true, total: 3 }])
+        expect(await second.unfinishedBulks()).toContainEqual(
+          expect.objectContaining({ queue, total: 3 }),
+        )
+      } finally {
+        await second.close()
+      }
     })
 
     it('settles items in one step: rows leave held, items are done or failed, counters advance', async () => {
