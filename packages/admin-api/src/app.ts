@@ -29,7 +29,7 @@ import { csrf } from './security/csrf.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
 import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
-import { isLive } from './store/custody.js'
+import { isLive, storeCustody } from './store/custody.js'
 import { createIntake } from './store/intake.js'
 import { openStore } from './store/open.js'
 
@@ -134,6 +134,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     ...urlPasswords(config.amqpUrls),
     ...urlPasswords(config.managementUrls),
     ...urlPasswords(config.prometheusUrls),
+    ...urlPasswords(config.deadLetterStore.kind === 'postgres' ? [config.deadLetterStore.url] : []),
   ])
   const log = createLogger(redact, overrides.logSink)
   const now = overrides.now ?? Date.now
@@ -164,6 +165,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
   )
   const audit = createFileAuditLog(config.dataDir)
   const store = openStore(config.deadLetterStore)
+  const setting = config.deadLetterStore
+  log.info('dead-letter store', {
+    store: setting.kind,
+    ...(setting.kind === 'sqlite' ? { path: setting.path } : {}),
+    ...(setting.kind === 'postgres' ? { url: setting.url } : {}),
+    live: config.liveDeadLetters.length,
+  })
   const live = (vhost: string, queue: string) => isLive(config.liveDeadLetters, vhost, queue)
   const deadLetters = createDeadLetterModule({
     amqpUrls: config.amqpUrls,
@@ -171,16 +179,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     archiveMaxAge: config.archiveMaxAge,
     vhosts: config.vhosts,
     queueFacts: (vhost, queue) => queueFacts(discovery, vhost, queue),
+    log,
     store: store
-      ? {
-          store,
-          async custody(vhost, queue) {
-            if (live(vhost, queue)) return false
-            const facts = await queueFacts(discovery, vhost, queue)
-            if (facts !== null) return facts.role === 'dead-letter' && facts.type !== 'stream'
-            return (await store.count(vhost, queue)) > 0
-          },
-        }
+      ? storeCustody(store, (vhost, queue) => queueFacts(discovery, vhost, queue), live)
       : undefined,
   })
   const discovery = createDiscovery(

@@ -36,3 +36,15 @@ export type {
   RequeueResult,
   RestoreResult,
 } from './dead-letters/schemas.js'
+// The stored dead letters' routes, until the app mounts them (then they are part of AppType).
+export type { storeRoutes } from './routes/dead-letter-store.js'
+export type {
+  BulkActionName,
+  BulkDryRun,
+  BulkOperationView,
+  BulkStatusName,
+  ExportLine,
+  NoteView,
+  RetryResult,
+} from './operations/bulk-schemas.js'
+export type { GroupView, GroupsResult } from './dead-letters/schemas.js'

@@ -1,4 +1,4 @@
-import { toMessageView } from '../dead-letters/message-view.js'
+import { matches, toMessageView } from '../dead-letters/message-view.js'
 import type { ArchivedMessage, ArchiveListResult } from '../dead-letters/schemas.js'
 import { originalOf, restoredOffset, stampOf } from './stream.js'
 import type { Archive, ArchiveRecord } from './stream.js'
@@ -8,6 +8,8 @@ export interface ArchiveQuery {
   queue?: string | undefined
   limit: number
   offset: number
+  /** Lower-cased or not, matched as a browse search is (message-view.ts). */
+  search?: string | undefined
 }
 
 /** The id restore takes: the vhost travels with the offset, so ids alone name a message. */
@@ -35,21 +37,50 @@ export function restorations(records: readonly ArchiveRecord[]): Map<number, str
   return restored
 }
 
-/** Archived messages of a vhost, newest first, optionally of one dead-letter queue. */
+/**
+ * Archived messages of a vhost, newest first, optionally of one dead-letter queue or matching a
+ * search. In bounded memory whatever the archive's size: a first walk keeps only the offsets of
+ * the matching records and when restored ones were restored, a second reads just the page.
+ */
 export async function listArchive(
   archive: Archive,
   query: ArchiveQuery,
 ): Promise<ArchiveListResult> {
-  const records = await archive.read(query.vhost)
-  const restored = restorations(records)
-  const archived = records
-    .filter((record) => record.kind === 'archived')
-    .filter((record) => query.queue === undefined || stampOf(record).from === query.queue)
-    .reverse()
+  const needle = query.search?.toLowerCase() || undefined
+  const restored = new Map<number, string | null>()
+  const matching: number[] = []
+  await archive.walk(query.vhost, (record) => {
+    if (record.kind === 'restored') {
+      const offset = restoredOffset(record)
+      if (offset !== undefined) restored.set(offset, stampOf(record).at)
+      return
+    }
+    if (query.queue !== undefined && stampOf(record).from !== query.queue) return
+    if (needle !== undefined) {
+      const original = originalOf(record)
+      if (!matches(toMessageView(original), original.content, needle)) return
+    }
+    matching.push(record.offset)
+  })
+  const wanted = matching.reverse().slice(query.offset, query.offset + query.limit)
+  const page = new Map<number, ArchiveRecord>()
+  if (wanted.length > 0) {
+    const want = new Set(wanted)
+    const last = wanted[0]!
+    await archive.walk(
+      query.vhost,
+      (record) => {
+        if (want.has(record.offset)) page.set(record.offset, record)
+        return record.offset >= last ? 'stop' : undefined
+      },
+      wanted[wanted.length - 1],
+    )
+  }
   return {
-    total: archived.length,
-    items: archived
-      .slice(query.offset, query.offset + query.limit)
+    total: matching.length,
+    items: wanted
+      .map((offset) => page.get(offset))
+      .filter((record) => record !== undefined)
       .map((record) => archivedView(query.vhost, record, restored)),
   }
 }

@@ -115,9 +115,25 @@ export class Archive {
   /**
    * Every record of the vhost's archive, oldest first. A stream has no message count to bound a
    * read by, so the reader first appends a marker and reads up to it: records appended later are
-   * not read, and the read always ends.
+   * not read, and the read always ends. Holds every record: for small selections (restore by
+   * ids); listings walk instead.
    */
   async read(vhost: string): Promise<ArchiveRecord[]> {
+    const records: ArchiveRecord[] = []
+    await this.walk(vhost, (record) => void records.push(record))
+    return records
+  }
+
+  /**
+   * Hands each record to `visit`, oldest first, from stream offset `from` on, up to the marker
+   * (as {@link read}) or until `visit` returns `'stop'`; nothing is kept, so memory stays bounded
+   * whatever the archive's size.
+   */
+  async walk(
+    vhost: string,
+    visit: (record: ArchiveRecord) => void | 'stop',
+    from?: number,
+  ): Promise<void> {
     await this.ensure(vhost)
     const markerId = randomUUID()
     await this.#pool.withConfirmChannel(vhost, async (channel) => {
@@ -126,7 +142,9 @@ export class Archive {
       })
       await channel.waitForConfirms()
     })
-    return this.#pool.withChannel(vhost, (channel) => readUntil(channel, markerId))
+    await this.#pool.withChannel(vhost, (channel) =>
+      readUntil(channel, markerId, visit, from ?? 'first'),
+    )
   }
 }
 
@@ -175,16 +193,21 @@ export function restoredOffset(record: ArchiveRecord): number | undefined {
   return typeof value === 'number' ? value : undefined
 }
 
-function readUntil(channel: Channel, markerId: string): Promise<ArchiveRecord[]> {
+function readUntil(
+  channel: Channel,
+  markerId: string,
+  visit: (record: ArchiveRecord) => void | 'stop',
+  from: number | 'first',
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const records: ArchiveRecord[] = []
     let timer: NodeJS.Timeout | undefined
     let finished = false
     const end = (error?: unknown) => {
       if (finished) return
       finished = true
       clearTimeout(timer)
-      if (error === undefined) resolve(records)
+      // The caller closes the channel, which ends the consumer.
+      if (error === undefined) resolve()
       else reject(error)
     }
     const arm = () => {
@@ -213,11 +236,11 @@ function readUntil(channel: Channel, markerId: string): Promise<ArchiveRecord[]>
             if (kind === 'marker') {
               if (headers[MARKER_ID] === markerId) end()
             } else if ((kind === 'archived' || kind === 'restored') && typeof offset === 'number') {
-              records.push({ offset, kind, message })
+              if (visit({ offset, kind, message }) === 'stop') return end()
             }
             arm()
           },
-          { noAck: false, arguments: { 'x-stream-offset': 'first' } },
+          { noAck: false, arguments: { 'x-stream-offset': from } },
         ),
       )
       .then(arm, end)

@@ -1,6 +1,7 @@
 import type { Actor } from '../context.js'
 
-export type AuditAction = 'login' | 'logout' | 'requeue' | 'delete' | 'purge' | 'restore'
+export type AuditAction =
+  'login' | 'logout' | 'requeue' | 'delete' | 'purge' | 'restore' | 'move' | 'retry'
 export type AuditOutcome = 'success' | 'partial' | 'failure'
 
 export interface AuditEntry {

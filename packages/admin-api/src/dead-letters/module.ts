@@ -9,7 +9,16 @@ import { QueueLocks } from '../operations/locks.js'
 import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { parseArchiveId } from '../archive/list.js'
+import {
+  listStoredArchive,
+  mergeRestores,
+  parseStoredArchiveId,
+  restoreAllStored,
+  restoreStored,
+} from '../archive/stored.js'
 import { assertInScope, inScope, type VhostScope } from '../scope.js'
+import type { Logger } from '../security/logger.js'
+import type { StoreCustody } from '../store/custody.js'
 import type { DeadLetterStore } from '../store/types.js'
 import { browse } from './browse.js'
 import { createDeadLetterAges, type DeadLetterAges } from './head.js'
@@ -30,6 +39,10 @@ import {
 } from './schemas.js'
 import type { DeadLetterServices } from './services.js'
 import { browseStored, groupsLive, groupsStored } from './stored-browse.js'
+import { deleteStored, purgeStored, requeueStored } from './stored-operations.js'
+import { createBulkRunner, type BulkRunner } from '../operations/bulk.js'
+import { amqpCopyPublisher } from '../operations/copy-publisher.js'
+import { storeRoutes } from '../routes/dead-letter-store.js'
 import { valid } from './validate.js'
 
 /** What the admin app passes to the dead-letter module. */
@@ -64,16 +77,22 @@ export interface DeadLetterModuleOptions {
    * @default undefined (every queue read live)
    */
   store?: StoreCustody | undefined
+  /** Where the bulk runner reports what it could not do. @default undefined */
+  log?: Logger | undefined
 }
 
-export interface StoreCustody {
-  store: DeadLetterStore
-  /**
-   * Whether the store keeps the dead letters of this queue: a dead-letter queue not left live,
-   * or one whose dead letters the store still holds after the queue went.
-   */
-  custody(vhost: string, queue: string): Promise<boolean>
-}
+/** Without a store, its routes answer 409 with the reason. */
+const storeOff = () =>
+  new ApiError(
+    409,
+    'store-off',
+    'The dead-letter store is off',
+    'WARREN_DEAD_LETTER_STORE=off: dead letters are read live in RabbitMQ, where bulk ' +
+      'operations, notes, edit-and-retry and export are not available.',
+  )
+/** Stands in for the store and the runner when there is none: every call answers 409. */
+const unavailable = <T extends object>() =>
+  new Proxy({} as T, { get: () => () => Promise.reject(storeOff()) })
 
 export interface DeadLetterModule {
   /** Dead-letter, archive and operation routes; mount with `.route('/api', routes)`. */
@@ -87,7 +106,11 @@ export interface DeadLetterModule {
   close(): Promise<void>
 }
 
-function buildRoutes(services: DeadLetterServices, scope: VhostScope, held?: StoreCustody) {
+function buildRoutes(
+  services: DeadLetterServices,
+  scope: VhostScope,
+  held?: StoreCustody & { runner: BulkRunner },
+) {
   const guard = (vhost: string) => assertInScope(scope, vhost)
   /** The store, when it keeps this queue's dead letters. */
   const stored = async (vhost: string, queue: string) =>
@@ -125,7 +148,12 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope, held?: Sto
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
         guard(vhost)
-        return c.json(await requeue(services, vhost, queue, c.req.valid('json'), c.get('actor')))
+        const body = c.req.valid('json')
+        const store = await stored(vhost, queue)
+        if (store && held) {
+          return c.json(await requeueStored(held.runner, store, vhost, queue, body, c.get('actor')))
+        }
+        return c.json(await requeue(services, vhost, queue, body, c.get('actor')))
       },
     )
     .post(
@@ -135,6 +163,11 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope, held?: Sto
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
         guard(vhost)
+        const { ids } = c.req.valid('json')
+        const store = await stored(vhost, queue)
+        if (store) {
+          return c.json(await deleteStored(services, store, vhost, queue, ids, c.get('actor')))
+        }
         return c.json(
           await deleteMessages(services, vhost, queue, c.req.valid('json'), c.get('actor')),
         )
@@ -147,25 +180,48 @@ function buildRoutes(services: DeadLetterServices, scope: VhostScope, held?: Sto
       async (c) => {
         const { vhost, queue } = c.req.valid('param')
         guard(vhost)
-        return c.json(await purge(services, vhost, queue, c.req.valid('json'), c.get('actor')))
+        const body = c.req.valid('json')
+        if (held && (await stored(vhost, queue))) {
+          return c.json(await purgeStored(held.runner, vhost, queue, body, c.get('actor')))
+        }
+        return c.json(await purge(services, vhost, queue, body, c.get('actor')))
       },
     )
     .get('/archive', valid('query', archiveQuerySchema), async (c) => {
       const query = c.req.valid('query')
       guard(query.vhost)
+      // With a store, a vhost's archive is the store's; a queue read live has the stream's.
+      const store = query.queue === undefined ? held?.store : await stored(query.vhost, query.queue)
+      if (store) return c.json(await listStoredArchive(store, query))
       return c.json(await listArchive(services.archive, query))
     })
     .post('/archive/restore', valid('json', restoreBodySchema), async (c) => {
       const body = c.req.valid('json')
-      if ('all' in body) guard(body.vhost)
-      else {
-        // Ids that don't parse name no vhost: restore reports them in notFound.
-        for (const id of body.ids) {
-          const parsed = parseArchiveId(id)
-          if (parsed) guard(parsed.vhost)
-        }
+      const actor = c.get('actor')
+      if ('all' in body) {
+        guard(body.vhost)
+        const store = await stored(body.vhost, body.queue)
+        if (store) return c.json(await restoreAllStored(store, services.audit, body, actor))
+        return c.json(await restore(services, body, actor))
       }
-      return c.json(await restore(services, body, c.get('actor')))
+      // Ids that don't parse name no vhost: restore reports them in notFound.
+      for (const id of body.ids) {
+        const parsed = parseArchiveId(id) ?? parseStoredArchiveId(id)
+        if (parsed) guard(parsed.vhost)
+      }
+      const inStore = body.ids.filter((id) => parseStoredArchiveId(id) !== undefined)
+      const inStream = body.ids.filter((id) => parseStoredArchiveId(id) === undefined)
+      const [fromStore, fromStream] = await Promise.all([
+        inStore.length > 0 && held
+          ? restoreStored(held.store, services.audit, inStore, actor)
+          : undefined,
+        inStream.length > 0 || !held
+          ? restore(services, { ...body, ids: inStream }, actor)
+          : undefined,
+      ])
+      return c.json(
+        mergeRestores(fromStream, fromStore, inStore.length > 0 && !held ? inStore : []),
+      )
     })
     .get('/operations/:id', valid('param', operationParamsSchema), (c) => {
       const { id } = c.req.valid('param')
@@ -205,10 +261,35 @@ export function createDeadLetterModule(options: DeadLetterModuleOptions): DeadLe
     operations: new OperationRegistry(),
     audit: options.audit,
   }
+  const custody = options.store
+  const publisher = amqpCopyPublisher(pool)
+  const runner = custody
+    ? createBulkRunner({ store: custody.store, publisher, audit: options.audit, log: options.log })
+    : undefined
+  // Operations a stopped admin API left running continue here.
+  runner?.resumeUnfinished().catch((error: unknown) => {
+    options.log?.warn('bulk operations could not be resumed', { error: String(error) })
+  })
+  const held = custody && runner ? { ...custody, runner } : undefined
+  const routes = buildRoutes(services, options.vhosts, held).route(
+    '/',
+    storeRoutes({
+      store: custody?.store ?? unavailable<DeadLetterStore>(),
+      runner: runner ?? unavailable<BulkRunner>(),
+      publisher,
+      audit: options.audit,
+      vhosts: options.vhosts,
+      custody: (vhost, queue) =>
+        custody ? custody.custody(vhost, queue) : Promise.reject(storeOff()),
+    }),
+  )
   return {
-    routes: buildRoutes(services, options.vhosts, options.store),
+    routes,
     deadLetteredAt: (vhost, queue) =>
       inScope(options.vhosts, vhost) ? ages.deadLetteredAt(vhost, queue) : Promise.resolve(null),
-    close: () => pool.close(),
+    async close() {
+      await runner?.close()
+      await pool.close()
+    },
   }
 }

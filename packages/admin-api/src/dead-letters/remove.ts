@@ -57,15 +57,9 @@ export async function deleteMessages(
   )
 }
 
-export async function purge(
-  services: DeadLetterServices,
-  vhost: string,
-  queue: string,
-  request: { confirm: string; operationId?: string | undefined },
-  actor: Actor,
-): Promise<PurgeResult> {
-  // Checked before anything else: a wrong confirmation must leave the queue exactly as it was.
-  if (request.confirm !== queue) {
+/** Checked before anything else: a wrong confirmation leaves the queue exactly as it was. */
+export function assertPurgeConfirmed(confirm: string, queue: string): void {
+  if (confirm !== queue) {
     throw new ApiError(
       400,
       'confirmation-mismatch',
@@ -73,6 +67,16 @@ export async function purge(
       'Type the exact queue name in `confirm` to purge it',
     )
   }
+}
+
+export async function purge(
+  services: DeadLetterServices,
+  vhost: string,
+  queue: string,
+  request: { confirm: string; operationId?: string | undefined },
+  actor: Actor,
+): Promise<PurgeResult> {
+  assertPurgeConfirmed(request.confirm, queue)
   return audited(
     services,
     { actor, action: 'purge', vhost, queue },

@@ -27,20 +27,33 @@ const limitSchema = z.coerce.number().int().min(1).max(MAX_PAGE).default(50)
 const offsetSchema = z.coerce.number().int().min(0).max(MAX_OFFSET).default(0)
 /** The store pages at any depth; the live reading stops at {@link MAX_OFFSET} (browse.ts). */
 const storeOffsetSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0)
-const isoTime = z.iso.datetime({ offset: true })
-const filterText = z.string().trim().min(1).max(512).optional()
+const filterText = z.string().trim().min(1).max(200)
+/** ISO 8601 in, epoch ms out. */
+const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value))
 
-/** Server-side filters of the store (ignored by the live reading, which has only `search`). */
-export const filterQuerySchema = z.object({
-  search: z.string().trim().max(200).optional(),
-  reason: filterText,
-  errorName: filterText,
-  originalQueue: filterText,
-  routingKey: filterText,
-  group: filterText,
+/**
+ * The store's server-side filters (store/types.ts `DeadLetterFilter`), as browse, groups and export
+ * take them in the query and bulk operations in the body. A live reading has only `search`.
+ */
+export const filterFields = {
+  /** An empty search is no search. */
+  search: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((value) => value || undefined),
+  reason: filterText.optional(),
+  errorName: filterText.optional(),
+  originalQueue: nameSchema.optional(),
+  routingKey: z.string().max(255).optional(),
+  /** A failure group's key (fingerprint). */
+  group: filterText.optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
-})
+}
+
+export const filterQuerySchema = z.object(filterFields)
 
 export const browseQuerySchema = filterQuerySchema.extend({
   limit: limitSchema,
@@ -80,7 +93,8 @@ export const archiveQuerySchema = z.object({
   vhost: nameSchema.default('/'),
   queue: nameSchema.optional(),
   limit: limitSchema,
-  offset: offsetSchema,
+  offset: storeOffsetSchema,
+  search: z.string().trim().max(200).optional(),
 })
 
 export const restoreBodySchema = z.union([

@@ -14,21 +14,12 @@ import { storedView } from './stored-message.js'
 // from the store's indexes, so its cost does not grow with the queue's depth. A queue read live
 // gets groups too, made from the messages a live reading can take (and said to be partial).
 
-export type FilterQuery = z.infer<typeof filterQuerySchema>
+export type FilterQuery = z.output<typeof filterQuerySchema>
 
-/** The store's filter from the query's fields (times as ISO strings). */
+/** The store's filter from a query's fields (and nothing else of the query). */
 export function filterOf(query: FilterQuery): DeadLetterFilter {
-  const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso))
-  return {
-    search: query.search?.toLowerCase() || undefined,
-    reason: query.reason,
-    errorName: query.errorName,
-    originalQueue: query.originalQueue,
-    routingKey: query.routingKey,
-    group: query.group,
-    from: ms(query.from),
-    to: ms(query.to),
-  }
+  const { search, reason, errorName, originalQueue, routingKey, group, from, to } = query
+  return { search, reason, errorName, originalQueue, routingKey, group, from, to }
 }
 
 /** Messages RabbitMQ still holds in the queue (the intake drains it); 0 when it is gone. */

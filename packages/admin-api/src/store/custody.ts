@@ -1,5 +1,7 @@
 import { join } from 'node:path'
+import type { QueueFactsLookup } from '../dead-letters/reading.js'
 import { matchesPattern } from '../discovery/index.js'
+import type { DeadLetterStore } from './types.js'
 
 // Where dead letters live: in the store (custody: the admin API drains each dead-letter queue into
 // it) or in RabbitMQ (live: read where they are, as an operator may want for some vhosts or
@@ -51,4 +53,31 @@ export function parseLivePatterns(entries: readonly string[]): LivePattern[] {
 /** Whether a dead-letter queue stays in RabbitMQ, read live, rather than in the store. */
 export function isLive(patterns: readonly LivePattern[], vhost: string, queue: string): boolean {
   return patterns.some((p) => matchesPattern(p.vhost, vhost) && matchesPattern(p.queue, queue))
+}
+
+/** The store and which queues are in its care (custody: drained into it by the intake). */
+export interface StoreCustody {
+  store: DeadLetterStore
+  /**
+   * Whether the store keeps the dead letters of this queue: a dead-letter queue not left live,
+   * or one whose dead letters the store still holds after the queue went.
+   */
+  custody(vhost: string, queue: string): Promise<boolean>
+}
+
+/** The store's custody: dead-letter queues (not streams) that `live` does not keep in RabbitMQ. */
+export function storeCustody(
+  store: DeadLetterStore,
+  facts: QueueFactsLookup,
+  live: (vhost: string, queue: string) => boolean,
+): StoreCustody {
+  return {
+    store,
+    async custody(vhost, queue) {
+      if (live(vhost, queue)) return false
+      const found = await facts(vhost, queue)
+      if (found !== null) return found.role === 'dead-letter' && found.type !== 'stream'
+      return (await store.count(vhost, queue)) > 0
+    },
+  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BROKER } from '@warren/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { storedMessage } from '../dead-letters/stored-message.js'
+import { toAmqpMessage } from '../dead-letters/stored-message.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { typedHeadersOf } from '../rabbit/message-headers.js'
 import { createLogger } from '../security/logger.js'
@@ -101,7 +101,7 @@ describe('dead-letter intake', () => {
       errorMessage: 'order 1 failed',
       originalQueue: 'orders',
     })
-    const { headers } = typedHeadersOf(storedMessage(page[1]!).properties)
+    const { headers } = typedHeadersOf(toAmqpMessage(page[1]!).properties)
     expect(headers['x-big']).toEqual({ type: 'l', value: BigInt(2 ** 40 + 1) })
     expect(JSON.parse(page[1]!.content.toString())).toEqual({ order: 1 })
   })
@@ -117,7 +117,8 @@ describe('dead-letter intake', () => {
         Array.from({ length: 200 }, (_, i) => failed(i)),
       )
       // A crash after the commit: the rows are in the store, the deliveries were never acked.
-      const channel = await broker.connection.createChannel()
+      // Taken as the intake takes them: on a connection that keeps each header frame's bytes.
+      const channel = await pool.openChannel(broker.name)
       await channel.prefetch(500)
       const taken: Parameters<typeof toNewDeadLetter>[2][] = []
       await channel.consume(dlq, (m) => m && taken.push(m), { noAck: false })

@@ -1,34 +1,41 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { StoreSetting } from './custody.js'
-import { createPostgresStore } from './postgres.js'
-import { createSqliteStore } from './sqlite.js'
 import type { DeadLetterStore } from './types.js'
 
 /**
- * Opens the configured store; null when it is `off`. Its tables are made in the background: every
- * call waits for that first, so the caller can use the store at once and sees a failure to open
- * it (a PostgreSQL that refuses, a file that cannot be written) on its first call.
+ * Opens the configured store; null when it is `off`. The driver is loaded and the tables made in
+ * the background: every call waits for that first, so the caller can use the store at once and
+ * sees a failure to open it (a PostgreSQL that refuses, a file that cannot be written) on its first
+ * call. Only the configured driver is loaded (no `pg` for SQLite, no native addon for PostgreSQL).
  */
 export function openStore(setting: StoreSetting): DeadLetterStore | null {
   if (setting.kind === 'off') return null
-  let store: DeadLetterStore
-  if (setting.kind === 'sqlite') {
-    mkdirSync(dirname(setting.path), { recursive: true })
-    store = createSqliteStore({ path: setting.path })
-  } else {
-    store = createPostgresStore({ url: setting.url })
-  }
-  const ready = store.init()
+  const opening = (async (): Promise<DeadLetterStore> => {
+    let store: DeadLetterStore
+    if (setting.kind === 'sqlite') {
+      mkdirSync(dirname(setting.path), { recursive: true })
+      const { createSqliteStore } = await import('./sqlite.js')
+      store = createSqliteStore({ path: setting.path })
+    } else {
+      const { createPostgresStore } = await import('./postgres.js')
+      store = createPostgresStore({ url: setting.url })
+    }
+    await store.init()
+    return store
+  })()
   // Seen by every call; not an unhandled rejection meanwhile.
-  ready.catch(() => {})
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function' || property === 'init') return value
+  opening.catch(() => {})
+  const kind = setting.kind
+  return new Proxy({} as DeadLetterStore, {
+    get(_, property) {
+      if (property === 'kind') return kind
+      if (property === 'then') return undefined
       return async (...args: unknown[]) => {
-        await ready
-        return (value as (...a: unknown[]) => unknown).apply(target, args)
+        const store = await opening
+        if (property === 'init') return
+        const method = Reflect.get(store, property) as (...a: unknown[]) => unknown
+        return method.apply(store, args)
       }
     },
   })

@@ -7,6 +7,8 @@ import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 // Through the package's entry, as an embedder would.
 import { createDeadLetterModule, managementQueueFacts } from '../index.js'
+import { storeCustody } from '../store/custody.js'
+import type { DeadLetterStore } from '../store/types.js'
 
 export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
 
@@ -14,23 +16,26 @@ export type RecordedAudit = Omit<AuditEntry, 'id' | 'at'>
  * The module on `broker` (the broker under test unless named), scoped to `vhost`, the test file's
  * own: nothing else is ever touched.
  */
-export function createTestApp(vhost: string, broker: TestBroker = BROKER) {
+export function createTestApp(vhost: string, broker: TestBroker = BROKER, store?: DeadLetterStore) {
   const audit: RecordedAudit[] = []
   const recorder: AuditRecorder = {
     record: async (entry) => {
       audit.push(entry)
     },
   }
+  const queueFacts = managementQueueFacts({
+    url: broker.management,
+    user: broker.user,
+    password: broker.password,
+  })
   const module = createDeadLetterModule({
     amqpUrls: [broker.amqp],
     audit: recorder,
     archiveMaxAge: '1D',
     vhosts: [vhost],
-    queueFacts: managementQueueFacts({
-      url: broker.management,
-      user: broker.user,
-      password: broker.password,
-    }),
+    queueFacts,
+    // With a store, every dead-letter queue of the vhost is in its care.
+    store: store && storeCustody(store, queueFacts, () => false),
   })
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {

@@ -1,4 +1,4 @@
-import type { AppType } from '@warren/admin-api'
+import type { AppType, storeRoutes } from '@warren/admin-api'
 import { DetailedError, hc, parseResponse } from 'hono/client'
 import type { ClientResponse } from 'hono/client'
 import { ApiProblemError, ApiUnreachableError } from './errors.js'
@@ -15,6 +15,13 @@ const fetchJson: typeof fetch = (input, init) => {
 
 /** The typed client of the admin API: a changed route breaks this package's build. */
 export const api = hc<AppType>('/', { fetch: fetchJson })
+
+/**
+ * The stored dead letters' routes (bulk operations, edit-and-retry, notes, export), typed from
+ * their own Hono chain until the app mounts them into `AppType`; then `api.api` serves them and
+ * this goes.
+ */
+export const storeApi = hc<ReturnType<typeof storeRoutes>>('/api', { fetch: fetchJson })
 
 /** Path segments are sent URL-encoded, as in the management API (`/` is `%2F`). */
 export const segment = (value: string): string => encodeURIComponent(value)

@@ -59,3 +59,31 @@ export function prettyPayload(payload: unknown): string {
   }
   return JSON.stringify(payload, null, 2) ?? String(payload)
 }
+
+/** How long ago (or ahead) a time is: `3m ago`, `in 2h 5m`; `–` when unknown. */
+export function formatRelative(value: string | null | undefined, now: number = Date.now()): string {
+  const ms = value ? Date.parse(value) : NaN
+  if (Number.isNaN(ms)) return '–'
+  const age = formatAge(Math.abs(now - ms))
+  return now >= ms ? `${age} ago` : `in ${age}`
+}
+
+const zoned = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+})
+
+/** A time with its date and zone, for a title or a second line: `03 Dec 2026, 11:02:47 UTC`. */
+export function formatAbsolute(value: string | null | undefined): string {
+  const ms = value ? Date.parse(value) : NaN
+  return Number.isNaN(ms) ? '–' : zoned.format(ms)
+}
+
+/** Seconds left as `1h 5m`, `42s`; `–` when unknown. */
+export const formatEta = (seconds: number | null | undefined): string =>
+  seconds === null || seconds === undefined ? '–' : formatAge(seconds * 1000)

@@ -7,14 +7,12 @@ const invalidates = (filter: readonly unknown[], key: readonly unknown[]) =>
 
 describe('the query-key factory', () => {
   it('nests each key under its family, so invalidating the family reaches every member', () => {
-    const messages = queryKeys.deadLetters.messages('/', 'orders.dlq', { limit: 500, search: '' })
-    expect(messages).toEqual([
-      'dead-letters',
-      'messages',
-      '/',
-      'orders.dlq',
-      { limit: 500, search: '' },
-    ])
+    const params = { limit: 500, offset: 0, filter: {} }
+    const messages = queryKeys.deadLetters.messages('/', 'orders.dlq', params)
+    expect(messages).toEqual(['dead-letters', 'messages', '/', 'orders.dlq', params])
+    expect(invalidates(queryKeys.deadLetters.all, queryKeys.deadLetters.groups('/', 'q', {}))).toBe(
+      true,
+    )
     expect(invalidates(queryKeys.deadLetters.all, messages)).toBe(true)
     expect(invalidates(queryKeys.deadLetters.all, queryKeys.deadLetters.list())).toBe(true)
     expect(invalidates(queryKeys.queues.all, queryKeys.queues.detail('/', 'orders'))).toBe(true)
@@ -32,7 +30,12 @@ describe('the query-key factory', () => {
 
   it('after a requeue, delete, purge or restore refreshes dead letters, queues, overview, archive and audit', () => {
     const refreshed = [
-      queryKeys.deadLetters.messages('/', 'orders.dlq', { limit: 50, search: 'x' }),
+      queryKeys.deadLetters.messages('/', 'orders.dlq', {
+        limit: 50,
+        offset: 0,
+        filter: { search: 'x' },
+      }),
+      queryKeys.deadLetters.operations('/', 'orders.dlq'),
       queryKeys.queues.list({ sort: 'name', order: 'asc', page: 2, pageSize: 100 }),
       queryKeys.overview,
       queryKeys.archive.list({ vhost: '/', queue: '', limit: 50, offset: 0 }),

@@ -1,4 +1,5 @@
 import type { QueueListQuery } from '@warren/admin-api/queues-query'
+import type { StoreFilter } from '../features/dead-letters/store-filter.js'
 
 /**
  * The one query-key factory of the console. Keys nest from general to specific, so a mutation
@@ -17,8 +18,17 @@ export const queryKeys = {
   deadLetters: {
     all: ['dead-letters'] as const,
     list: () => [...queryKeys.deadLetters.all, 'list'] as const,
-    messages: (vhost: string, queue: string, params: { limit: number; search: string }) =>
-      [...queryKeys.deadLetters.all, 'messages', vhost, queue, params] as const,
+    messages: (
+      vhost: string,
+      queue: string,
+      params: { limit: number; offset: number; filter: StoreFilter },
+    ) => [...queryKeys.deadLetters.all, 'messages', vhost, queue, params] as const,
+    groups: (vhost: string, queue: string, filter: StoreFilter) =>
+      [...queryKeys.deadLetters.all, 'groups', vhost, queue, filter] as const,
+    notes: (vhost: string, queue: string) =>
+      [...queryKeys.deadLetters.all, 'notes', vhost, queue] as const,
+    operations: (vhost: string, queue: string) =>
+      [...queryKeys.deadLetters.all, 'operations', vhost, queue] as const,
   },
   archive: {
     all: ['archive'] as const,
@@ -31,6 +41,10 @@ export const queryKeys = {
       [...queryKeys.audit.all, 'list', params] as const,
   },
   operation: (id: string) => ['operation', id] as const,
+  bulkOperation: (id: string) => ['bulk-operation', id] as const,
+  /** Apart from the dead letters: the operation a dry run counted for must not count again. */
+  dryRun: (vhost: string, queue: string, request: object) =>
+    ['dry-run', vhost, queue, request] as const,
 }
 
 /** Everything that shows messages or counts: what a requeue, delete, purge or restore changes. */

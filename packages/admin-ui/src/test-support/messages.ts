@@ -1,4 +1,5 @@
 // Plain data for the console's unit tests, shaped like what the admin API sends.
+import type { BulkOperationView, GroupView } from '@warren/admin-api'
 import type { DeadLetterMessage } from '../features/dead-letters/types.js'
 import type { QueueItem } from '../features/queues/types.js'
 
@@ -61,6 +62,50 @@ export function queue(name: string, over: Partial<QueueItem> = {}): QueueItem {
     bindings: [],
     feeds: [],
     oldestAgeMs: null,
+    stored: null,
+    ...over,
+  }
+}
+
+/** A failure group as the admin API sends it. */
+export function group(key: string, over: Partial<GroupView> = {}): GroupView {
+  return {
+    key,
+    errorName: 'TypeError',
+    errorMessage: `failure ${key}`,
+    count: 1,
+    firstSeen: '2026-12-01T10:00:00.000Z',
+    lastSeen: '2026-12-03T10:00:00.000Z',
+    originalQueues: ['orders'],
+    ...over,
+  }
+}
+
+/** A bulk operation running on `orders.dlq`, a third done. */
+export function bulkOperation(
+  id: string,
+  over: Partial<BulkOperationView> = {},
+): BulkOperationView {
+  return {
+    id,
+    action: 'requeue',
+    vhost: '/',
+    queue: 'orders.dlq',
+    target: null,
+    status: 'running',
+    total: 300,
+    done: 100,
+    failed: 0,
+    failures: [],
+    rate: 50,
+    measuredRate: 48,
+    etaSeconds: 4,
+    possibleDuplicates: 0,
+    actor: 'operator',
+    createdAt: '2026-12-03T10:00:00.000Z',
+    updatedAt: '2026-12-03T10:00:02.000Z',
+    finishedAt: null,
+    error: null,
     ...over,
   }
 }

@@ -15,6 +15,8 @@ export const HEADERS = {
   requeuedAt: 'warren-requeued-at',
   /** Set by the admin API's requeue: the failed attempts of the lives before it. */
   previousAttempts: 'warren-previous-attempts',
+  /** Set by the admin API's edit-and-retry on the edited copy: the stored original's id. */
+  editedFrom: 'warren-edited-from',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   encryption: 'warren-encryption',

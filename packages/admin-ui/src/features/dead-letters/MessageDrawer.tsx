@@ -1,4 +1,5 @@
 import { BROKER_HEADERS } from '@warren/sdk/protocol'
+import type { ReactNode } from 'react'
 import { Dialog } from '../../components/Dialog.js'
 import { formatTime } from '../../lib/format.js'
 import { PayloadSection } from './PayloadSection.js'
@@ -10,6 +11,8 @@ export interface MessageDrawerProps {
   /** Present for operators only. */
   onRequeue?: ((message: DeadLetterMessage) => void) | undefined
   onDelete?: ((message: DeadLetterMessage) => void) | undefined
+  /** Sections of the store: edit and retry, notes. Shown after the payload. */
+  children?: ReactNode
 }
 
 const show = (value: unknown): string =>
@@ -33,7 +36,13 @@ function KeyValues({ entries, testId }: { entries: [string, unknown][]; testId: 
  * Everything known about one dead letter: notes on what could not be shown as sent, error and
  * stack, payload, properties, headers, x-death.
  */
-export function MessageDrawer({ message, onClose, onRequeue, onDelete }: MessageDrawerProps) {
+export function MessageDrawer({
+  message,
+  onClose,
+  onRequeue,
+  onDelete,
+  children,
+}: MessageDrawerProps) {
   const headers = message ? Object.entries(message.headers) : []
   const xDeath = message?.headers[BROKER_HEADERS.death]
   const deaths = Array.isArray(xDeath) ? xDeath : []
@@ -111,6 +120,7 @@ export function MessageDrawer({ message, onClose, onRequeue, onDelete }: Message
             </section>
           ) : null}
           <PayloadSection key={message.id} message={message} />
+          {children}
           <section className="drawer-section">
             <h3>Properties</h3>
             <KeyValues entries={Object.entries(message.properties)} testId="drawer-properties" />
