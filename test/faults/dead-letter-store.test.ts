@@ -200,4 +200,152 @@ describe('the dead-letter store under kill -9 of the admin API', () => {
       }
     })
   }
+
+  // The bulk operation's view, as GET /api/bulk-operations/:id answers.
+  interface Operation {
+    id: string
+    status: string
+    total: number
+    done: number
+    failed: number
+    possibleDuplicates?: number
+  }
+
+  /**
+   * Stores the scene's dead letters, starts an operation over all of them with `begin`, kills
+   * the admin API once `killAt` are done, restarts it and waits for the resumed operation to end.
+   */
+  async function killMidOperation(
+    scene: Scene,
+    begin: (api: AdminApiProcess) => Promise<Response>,
+    killAt: number,
+  ): Promise<{
+    answer: Response | null
+    operation: Operation
+    doneAtKill: number
+    recoveryMs: number
+  }> {
+    const { vhost, store } = scene
+    const api = await scene.start()
+    await intakeDone(scene)
+    // A purge answers once it is done: the kill comes first, and it never answers.
+    const answering = begin(api).catch(() => null)
+    await waitFor(
+      () => (store.latestBulk(vhost, DLQ)?.done ?? 0) >= killAt,
+      `the operation to pass ${killAt}`,
+      60_000,
+    )
+    const at = Date.now()
+    await api.kill()
+    const answer = await answering
+    const { id, done: doneAtKill } = store.latestBulk(vhost, DLQ)!
+    expect(doneAtKill).toBeLessThan(COUNT)
+    const again = await scene.start()
+    await waitFor(
+      () => (store.bulk(id)?.done ?? 0) > doneAtKill,
+      'the restarted admin API to resume the operation',
+      60_000,
+    )
+    const recoveryMs = Date.now() - at
+    let operation: Operation | undefined
+    await waitFor(
+      async () => {
+        operation = (await (await again.request(`/api/bulk-operations/${id}`)).json()) as Operation
+        return !['pending', 'running'].includes(operation.status)
+      },
+      'the resumed operation to finish',
+      120_000,
+    )
+    await again.stop()
+    return { answer, operation: operation!, doneAtKill, recoveryMs }
+  }
+
+  it('SIGKILL mid-way through a bulk requeue: each dead letter is back in its queue or still held', async () => {
+    const name = 'requeue'
+    const scene = await openScene(name, 'quorum')
+    const { vhost, store } = scene
+    try {
+      const rate = 4_000
+      const { answer, operation, doneAtKill, recoveryMs } = await killMidOperation(
+        scene,
+        (api) =>
+          api.request(`${scene.path}/operations`, {
+            method: 'POST',
+            body: { action: 'requeue', selection: { filter: {} }, rate },
+          }),
+        6_000,
+      )
+      expect(answer?.status).toBe(202)
+      expect(operation.total).toBe(COUNT)
+      const rows = store.rows(vhost, DLQ)
+      const held = new Set(rows.filter((row) => row.state === 'held').map((row) => row.messageId))
+      const requeued = await drainQueue(scene.channel, ORIGINAL)
+      const lost = missing(name, (id) => requeued.has(id) || held.has(id))
+      const both = [...held].filter((id) => requeued.has(id)).length
+      const duplicates = extraCopies(requeued.values()) + both
+      recordResult(
+        {
+          scenario: 'store bulk requeue SIGKILL',
+          published: COUNT,
+          confirmed: COUNT,
+          consumedUnique: new Set([...requeued.keys(), ...held]).size,
+          lost: lost.length,
+          duplicates,
+          recoveryMs,
+          maxStallMs: 0,
+        },
+        `${rate}/s, killed at ${thousands(doneAtKill)} done; operation ${operation.status}` +
+          ` (done ${thousands(operation.done)}, failed ${operation.failed}, possibleDuplicates ${operation.possibleDuplicates ?? '-'});` +
+          ` ${thousands(requeued.size)} ids in ${ORIGINAL}, ${held.size} held`,
+      )
+      expect(lost.slice(0, 20)).toEqual([])
+      expect(operation.status).toBe('succeeded')
+      // At most the batch in flight at the kill is sent twice.
+      expect(duplicates).toBeLessThanOrEqual(operation.possibleDuplicates ?? 100)
+    } finally {
+      await scene.close()
+    }
+  })
+
+  it('SIGKILL mid-way through a purge: each dead letter is archived (restorable) or still held', async () => {
+    const name = 'purge'
+    const scene = await openScene(name, 'quorum')
+    const { vhost, store } = scene
+    try {
+      // The legacy purge: on a store-kept queue, an unpaced bulk delete it waits for.
+      const { answer, operation, doneAtKill, recoveryMs } = await killMidOperation(
+        scene,
+        (api) => api.request(`${scene.path}/purge`, { method: 'POST', body: { confirm: DLQ } }),
+        3_000,
+      )
+      expect(answer).toBeNull()
+      expect(operation.total).toBe(COUNT)
+      const rows = store.rows(vhost, DLQ)
+      const kept = new Map<string, string>()
+      for (const row of rows) {
+        if (row.state === 'held' || row.state === 'archived') kept.set(row.messageId, row.state)
+      }
+      const lost = missing(name, (id) => kept.has(id))
+      const archived = [...kept.values()].filter((state) => state === 'archived').length
+      recordResult(
+        {
+          scenario: 'store purge SIGKILL',
+          published: COUNT,
+          confirmed: COUNT,
+          consumedUnique: kept.size,
+          lost: lost.length,
+          duplicates: rows.length - new Set(rows.map((row) => row.messageId)).size,
+          recoveryMs,
+          maxStallMs: 0,
+        },
+        `unpaced, killed at ${thousands(doneAtKill)} done; operation ${operation.status};` +
+          ` ${thousands(archived)} archived, ${kept.size - archived} held`,
+      )
+      expect(lost.slice(0, 20)).toEqual([])
+      expect(operation.status).toBe('succeeded')
+      expect(archived).toBe(COUNT)
+    } finally {
+      await scene.close()
+    }
+  })
 })

@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '../..')
-const CI_FILES = ['fault-proxy.test.ts', 'single-node.test.ts', 'dead-letter-reading.test.ts']
+const CI_FILES = [
+  'fault-proxy.test.ts',
+  'single-node.test.ts',
+  'dead-letter-reading.test.ts',
+  'dead-letter-store.test.ts',
+]
 // Node names of the suite start with these (see the test files and test/support/cluster.ts).
 const NODE_PREFIX = 'warren-f'
 // This run's mark: the 3.10 VMs and consumer processes inherit it, the partition scenario's

@@ -73,6 +73,13 @@ export interface StoredRow {
   state: string
 }
 
+export interface BulkProgress {
+  id: string
+  status: string
+  done: number
+  failed: number
+}
+
 /**
  * The admin API's SQLite store read directly (read-only, beside the admin API writing it): what
  * the store holds, whatever the admin API in front of it says or whether it is running.
@@ -82,7 +89,9 @@ export interface StoreFile {
   count(vhost: string, queue: string, state?: string): number
   rows(vhost: string, queue: string): StoredRow[]
   /** A bulk operation's progress as committed. */
-  bulk(id: string): { status: string; done: number; failed: number } | undefined
+  bulk(id: string): BulkProgress | undefined
+  /** The queue's latest bulk operation (a purge's, whose id the caller never got). */
+  latestBulk(vhost: string, queue: string): BulkProgress | undefined
   close(): void
 }
 
@@ -101,6 +110,7 @@ export function openStoreFile(path: string): StoreFile {
     return db
   }
   const ofQueue = `FROM dead_letters d JOIN queues q ON q.id = d.queue_id WHERE q.vhost = ? AND q.name = ?`
+  const progress = 'id, status, done, failed'
   return {
     count(vhost, queue, state) {
       const sql = `SELECT count(*) AS n ${ofQueue}${state === undefined ? '' : ' AND d.state = ?'}`
@@ -118,8 +128,12 @@ export function openStoreFile(path: string): StoreFile {
       return (open()?.prepare(sql).all(vhost, queue) as StoredRow[] | undefined) ?? []
     },
     bulk(id) {
-      return open()?.prepare('SELECT status, done, failed FROM bulks WHERE id = ?').get(id) as
-        { status: string; done: number; failed: number } | undefined
+      return open()?.prepare(`SELECT ${progress} FROM bulks WHERE id = ?`).get(id) as
+        BulkProgress | undefined
+    },
+    latestBulk(vhost, queue) {
+      const sql = `SELECT ${progress} FROM bulks WHERE vhost = ? AND queue = ? ORDER BY created_at DESC LIMIT 1`
+      return open()?.prepare(sql).get(vhost, queue) as BulkProgress | undefined
     },
     close: () => db?.close(),
   }
