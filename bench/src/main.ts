@@ -10,6 +10,7 @@ import { benchAdmin } from './scenarios/admin.js'
 import { consumeRun, publishRun, endToEndRun } from './scenarios/throughput.js'
 import { retryDelayRun } from './scenarios/retry.js'
 import { soak } from './scenarios/soak.js'
+import { storeReport, type StoreKind } from './scenarios/store.js'
 import { VariantProcess } from './variants.js'
 import { BenchVhost } from './vhost.js'
 import { round, summarize } from './stats.js'
@@ -22,7 +23,8 @@ const option = (name: string) => {
 const quick = argv.includes('--quick')
 /**
  * `--only throughput`: publish and consume only (no end-to-end, retry, admin or soak);
- * `--only publish` or `--only consume`: that one alone (as for a CPU profile of it).
+ * `--only publish` or `--only consume`: that one alone (as for a CPU profile of it);
+ * `--only store`: the dead-letter store alone (no broker), `--stores`, `--store-rows`.
  */
 const only = option('only')
 const throughputOnly = only === 'throughput' || only === 'publish' || only === 'consume'
@@ -67,6 +69,18 @@ function record(metric: string, variant: string, unit: string, value: number) {
 
 function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`)
+}
+
+// The dead-letter store needs no broker: it runs alone and ends the run.
+if (only === 'store') {
+  const kinds = (option('stores')?.split(',') ?? ['sqlite', 'postgres']) as StoreKind[]
+  const sizes = (option('store-rows') ?? (quick ? '10000' : '10000,1000000')).split(',').map(Number)
+  const figures = await storeReport(kinds, sizes, log)
+  const reports = join(import.meta.dirname, '../../reports')
+  mkdirSync(reports, { recursive: true })
+  writeFileSync(join(reports, 'store-bench.json'), `${JSON.stringify(figures, null, 2)}\n`)
+  log(`written ${join(reports, 'store-bench.json')}`)
+  process.exit(0)
 }
 
 const vhost = await BenchVhost.create()

@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '../..')
-const CI_FILES = ['fault-proxy.test.ts', 'single-node.test.ts', 'dead-letter-reading.test.ts']
+const CI_FILES = [
+  'fault-proxy.test.ts',
+  'single-node.test.ts',
+  'dead-letter-reading.test.ts',
+  'dead-letter-store.test.ts',
+]
 // Node names of the suite start with these (see the test files and test/support/cluster.ts).
 const NODE_PREFIX = 'warren-f'
 // This run's mark: the 3.10 VMs and consumer processes inherit it, the partition scenario's
@@ -32,7 +37,10 @@ if (broker !== '3.10' && broker !== '4.3') {
   console.error(`[faults] --broker takes 3.10 or 4.3, not ${broker}`)
   process.exit(2)
 }
-const rest = args.filter((arg, i) => arg !== '--ci' && i !== brokerAt && i !== brokerAt + 1)
+// Without --broker, brokerAt + 1 is 0: the first argument (a file filter) is not --broker's value.
+const rest = args.filter(
+  (arg, i) => arg !== '--ci' && (brokerAt === -1 || (i !== brokerAt && i !== brokerAt + 1)),
+)
 const rabbitmqDir = resolve(process.env.WARREN_RABBITMQ_DIR ?? join(root, '.cache/rabbitmq-4.3'))
 // The partition scenario's nodes are RabbitMQ 4.3 ones in network namespaces: the 4.3 suite's.
 const files = ci ? CI_FILES : broker === '4.3' ? [] : ['--exclude', '**/partition.test.ts']

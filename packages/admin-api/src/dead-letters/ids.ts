@@ -68,7 +68,8 @@ export class MessageIds {
 /** Deeper than this, a value is hashed by its place only: ids never recurse without bound. */
 const MAX_DEPTH = 64
 
-function canonicalJson(value: unknown, depth = 0): string {
+/** JSON with sorted keys, bigints and Buffers spelled out: one value, one text, for hashing. */
+export function canonicalJson(value: unknown, depth = 0): string {
   if (depth > MAX_DEPTH) return '"…"'
   if (typeof value === 'bigint') return JSON.stringify(`${value}n`)
   if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'))

@@ -106,38 +106,43 @@ describe('dead-letter intake', () => {
     expect(JSON.parse(page[1]!.content.toString())).toEqual({ order: 1 })
   })
 
-  it('skips the copies RabbitMQ redelivers after a crash between commit and ack', async () => {
-    await broker.queue('intake.crash.dlq')
-    await broker.publish(
-      'intake.crash.dlq',
-      Array.from({ length: 200 }, (_, i) => failed(i)),
-    )
-    // A crash after the commit: the rows are in the store, the deliveries were never acked.
-    // Taken as the intake takes them: on a connection that keeps each header frame's bytes.
-    const channel = await pool.openChannel(broker.name)
-    await channel.prefetch(500)
-    const taken: Parameters<typeof toNewDeadLetter>[2][] = []
-    await channel.consume('intake.crash.dlq', (m) => m && taken.push(m), { noAck: false })
-    await until(async () => taken.length === 200)
-    await store.insert(taken.map((m) => toNewDeadLetter(broker.name, 'intake.crash.dlq', m, 1)))
-    await channel.close()
+  it.each(['classic', 'quorum'] as const)(
+    'skips the copies RabbitMQ redelivers after a crash between commit and ack (%s DLQ)',
+    async (type) => {
+      // A quorum queue redelivers with an x-delivery-count header the stored copy did not have.
+      const dlq = `intake.crash.${type}.dlq`
+      await broker.queue(dlq, type)
+      await broker.publish(
+        dlq,
+        Array.from({ length: 200 }, (_, i) => failed(i)),
+      )
+      // A crash after the commit: the rows are in the store, the deliveries were never acked.
+      // Taken as the intake takes them: on a connection that keeps each header frame's bytes.
+      const channel = await pool.openChannel(broker.name)
+      await channel.prefetch(500)
+      const taken: Parameters<typeof toNewDeadLetter>[2][] = []
+      await channel.consume(dlq, (m) => m && taken.push(m), { noAck: false })
+      await until(async () => taken.length === 200)
+      await store.insert(taken.map((m) => toNewDeadLetter(broker.name, dlq, m, 1)))
+      await channel.close()
 
-    const intake = createIntake({
-      store,
-      pool,
-      log,
-      queues: async () => [{ vhost: broker.name, name: 'intake.crash.dlq' }],
-    })
-    intake.start()
-    try {
-      await until(async () => (await broker.count('intake.crash.dlq')) === 0)
-      await until(async () => intake.counts().duplicates === 200)
-    } finally {
-      await intake.stop()
-    }
-    expect(intake.counts()).toEqual({ inserted: 0, duplicates: 200 })
-    expect(await store.count(broker.name, 'intake.crash.dlq')).toBe(200)
-  })
+      const intake = createIntake({
+        store,
+        pool,
+        log,
+        queues: async () => [{ vhost: broker.name, name: dlq }],
+      })
+      intake.start()
+      try {
+        await until(async () => (await broker.count(dlq)) === 0)
+        await until(async () => intake.counts().duplicates === 200)
+      } finally {
+        await intake.stop()
+      }
+      expect(intake.counts()).toEqual({ inserted: 0, duplicates: 200 })
+      expect(await store.count(broker.name, dlq)).toBe(200)
+    },
+  )
 
   it('keeps identical dead letters that were not redelivered: both are real', async () => {
     await broker.queue('intake.twins.dlq')

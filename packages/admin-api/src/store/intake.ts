@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { BROKER_DELIVERY_HEADERS } from '@warren/sdk/protocol'
 import type { Channel, ConsumeMessage } from 'amqplib'
 import { deadLetteredTime } from '../dead-letters/head.js'
+import { canonicalJson } from '../dead-letters/ids.js'
 import { searchTextOf, toMessageView } from '../dead-letters/message-view.js'
 import type { AmqpPool } from '../rabbit/amqp.js'
-import { headerTableOf } from '../rabbit/message-headers.js'
+import { headerTableOf, typedHeadersOf } from '../rabbit/message-headers.js'
 import type { Logger } from '../security/logger.js'
 import { fingerprint } from './fingerprint.js'
 import type { DeadLetterStore, NewDeadLetter } from './types.js'
@@ -56,10 +58,15 @@ export function toNewDeadLetter(
   const { headers: _headers, ...rest } = message.properties
   const properties = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>
   const headerTable = headerTableOf(message.properties) ?? null
+  // Not the header table's bytes: a quorum queue redelivers with x-delivery-count added (4.3
+  // with x-acquired-count too), and a redelivered copy must have the digest of the one stored.
+  const stable = Object.entries(typedHeadersOf(message.properties).headers).filter(
+    ([name]) => !BROKER_DELIVERY_HEADERS.includes(name),
+  )
   const digest = createHash('sha256')
     .update(message.content)
     .update(JSON.stringify(properties))
-    .update(headerTable ?? Buffer.alloc(0))
+    .update(canonicalJson(Object.fromEntries(stable)))
     .digest('hex')
   return {
     vhost,

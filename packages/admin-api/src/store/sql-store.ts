@@ -52,7 +52,9 @@ export function createSqlStore(driver: SqlDriver): DeadLetterStore {
     const byQueue = new Map<number, string[]>()
     for (const letter of redelivered) {
       const id = queueIds.get(queueKey(letter.vhost, letter.queue)) as number
-      byQueue.set(id, [...(byQueue.get(id) ?? []), letter.digest])
+      const digests = byQueue.get(id) ?? []
+      digests.push(letter.digest)
+      byQueue.set(id, digests)
     }
     const stored = new Set<string>()
     for (const [id, digests] of byQueue) {
