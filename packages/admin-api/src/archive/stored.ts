@@ -3,6 +3,8 @@ import type { ArchivedMessage, ArchiveListResult, RestoreResult } from '../dead-
 import { storedView } from '../dead-letters/stored-message.js'
 import type { AuditRecorder } from '../audit/types.js'
 import type { DeadLetterStore, StoredDeadLetter } from '../store/types.js'
+import { ApiError } from '../errors.js'
+import { MAX_OFFSET } from '../dead-letters/schemas.js'
 import type { ArchiveQuery } from './list.js'
 
 // The archive of dead letters in the store: a delete or purge there marks rows archived, so the
@@ -148,5 +150,33 @@ export function mergeRestores(
     notFound: [...parts.flatMap((part) => part.notFound), ...unknown],
     alreadyRestored: parts.flatMap((part) => part.alreadyRestored),
     failed: parts.flatMap((part) => part.failed),
+  }
+}
+
+/**
+ * A vhost's whole archive when it has both: the store's (queues in its care) and the stream's
+ * (queues read live), newest first. Each source gives its newest `offset + limit`, so a page
+ * costs at most that many records of each; the offset stops at {@link MAX_OFFSET}.
+ */
+export async function listCombinedArchive(
+  store: DeadLetterStore,
+  stream: (query: ArchiveQuery) => Promise<ArchiveListResult>,
+  query: ArchiveQuery,
+): Promise<ArchiveListResult> {
+  if (query.offset > MAX_OFFSET) {
+    throw new ApiError(
+      400,
+      'offset-too-deep',
+      'Page too deep',
+      `A vhost's archive pages to offset ${MAX_OFFSET}; name the queue to page deeper.`,
+    )
+  }
+  const first = { ...query, offset: 0, limit: query.offset + query.limit }
+  const [stored, streamed] = await Promise.all([listStoredArchive(store, first), stream(first)])
+  const at = (item: ArchivedMessage) => (item.archivedAt === null ? 0 : Date.parse(item.archivedAt))
+  const items = [...stored.items, ...streamed.items].sort((a, b) => at(b) - at(a))
+  return {
+    total: stored.total + streamed.total,
+    items: items.slice(query.offset, query.offset + query.limit),
   }
 }

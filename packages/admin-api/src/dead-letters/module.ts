@@ -10,6 +10,7 @@ import { OperationRegistry } from '../operations/registry.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { parseArchiveId } from '../archive/list.js'
 import {
+  listCombinedArchive,
   listStoredArchive,
   mergeRestores,
   parseStoredArchiveId,
@@ -200,10 +201,14 @@ function buildRoutes(
     .get('/archive', valid('query', archiveQuerySchema), async (c) => {
       const query = c.req.valid('query')
       guard(query.vhost)
-      // With a store, a vhost's archive is the store's; a queue read live has the stream's.
-      const store = query.queue === undefined ? held?.store : await stored(query.vhost, query.queue)
-      if (store) return c.json(await listStoredArchive(store, query))
-      return c.json(await listArchive(services.archive, query))
+      // A store-kept queue's archive is in the store, a live one's in the stream; a vhost's has both.
+      const stream = (q: typeof query) => listArchive(services.archive, q)
+      if (query.queue === undefined) {
+        if (held) return c.json(await listCombinedArchive(held.store, stream, query))
+        return c.json(await stream(query))
+      }
+      const store = await stored(query.vhost, query.queue)
+      return c.json(await (store ? listStoredArchive(store, query) : stream(query)))
     })
     .post('/archive/restore', valid('json', restoreBodySchema), async (c) => {
       const body = c.req.valid('json')

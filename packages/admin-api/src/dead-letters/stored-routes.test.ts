@@ -161,6 +161,9 @@ describe('the dead-letter routes on a store-kept queue', () => {
       'order-3',
       'order-4',
     ])
+    // The vhost's whole archive: the store's and the (empty) stream's together.
+    const whole = await app.get<ArchiveListResult>(`/api/archive?vhost=${broker.encoded}`)
+    expect(whole.body.total).toBe(3)
     const restored = await app.post<RestoreResult>('/api/archive/restore', {
       ids: archive.body.items.map((item) => item.id),
     })
