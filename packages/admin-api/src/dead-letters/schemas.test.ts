@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { nameSchema, requeueBodySchema } from './schemas.js'
+import { resourceName } from '../security/names.js'
+import { requeueBodySchema } from './schemas.js'
 
-describe('nameSchema', () => {
+describe('resourceName', () => {
   it.each([
     ['the default vhost', '/'],
     ['a dotted queue name', 'orders.dlq'],
@@ -9,7 +10,7 @@ describe('nameSchema', () => {
     ['non-ASCII letters', 'ünïcode'],
     ['255 bytes', 'a'.repeat(255)],
   ])('accepts %s', (_, name) => {
-    expect(nameSchema.safeParse(name).success).toBe(true)
+    expect(resourceName.safeParse(name).success).toBe(true)
   })
 
   it.each([
@@ -22,7 +23,7 @@ describe('nameSchema', () => {
     ['256 bytes', 'a'.repeat(256)],
     ['256 bytes of two-byte letters', 'é'.repeat(128)],
   ])('refuses %s', (_, name) => {
-    expect(nameSchema.safeParse(name).success).toBe(false)
+    expect(resourceName.safeParse(name).success).toBe(false)
   })
 })
 

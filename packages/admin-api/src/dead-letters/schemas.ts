@@ -1,20 +1,10 @@
 import { z } from 'zod'
+import { resourceName } from '../security/names.js'
 
 // Request schemas and response types of the dead-letter, archive and operation routes. Only zod
 // here (no amqplib, no node:*), so the console can import them into a browser bundle.
 
-const encoder = new TextEncoder()
-
-/** A vhost or queue name: what RabbitMQ accepts and nothing that could reach another path. */
-export const nameSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((value) => encoder.encode(value).length <= 255, 'must be at most 255 bytes')
-  // eslint-disable-next-line no-control-regex
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters')
-  .refine((value) => value !== '.' && value !== '..', "must not be '.' or '..'")
-
-export const queueParamsSchema = z.object({ vhost: nameSchema, queue: nameSchema })
+export const queueParamsSchema = z.object({ vhost: resourceName, queue: resourceName })
 
 /** Largest page of messages one request may ask for. */
 export const MAX_PAGE = 500
@@ -44,7 +34,7 @@ export const filterFields = {
     .transform((value) => value || undefined),
   reason: filterText.optional(),
   errorName: filterText.optional(),
-  originalQueue: nameSchema.optional(),
+  originalQueue: resourceName.optional(),
   routingKey: z.string().max(255).optional(),
   /** A failure group's key (fingerprint). */
   group: filterText.optional(),
@@ -69,13 +59,13 @@ const dryRunSchema = z.boolean().optional()
 export const requeueBodySchema = z.union([
   z.strictObject({
     ids: idsSchema,
-    target: nameSchema.optional(),
+    target: resourceName.optional(),
     operationId: operationIdSchema,
     dryRun: dryRunSchema,
   }),
   z.strictObject({
     all: z.literal(true),
-    target: nameSchema.optional(),
+    target: resourceName.optional(),
     operationId: operationIdSchema,
     dryRun: dryRunSchema,
   }),
@@ -89,8 +79,8 @@ export const purgeBodySchema = z.strictObject({
 })
 
 export const archiveQuerySchema = z.object({
-  vhost: nameSchema.default('/'),
-  queue: nameSchema.optional(),
+  vhost: resourceName.default('/'),
+  queue: resourceName.optional(),
   limit: limitSchema,
   offset: storeOffsetSchema,
   search: z.string().trim().max(200).optional(),
@@ -100,8 +90,8 @@ export const restoreBodySchema = z.union([
   z.strictObject({ ids: idsSchema, operationId: operationIdSchema }),
   z.strictObject({
     all: z.literal(true),
-    vhost: nameSchema.default('/'),
-    queue: nameSchema,
+    vhost: resourceName.default('/'),
+    queue: resourceName,
     operationId: operationIdSchema,
   }),
 ])

@@ -1,11 +1,6 @@
 import { z } from 'zod'
-import {
-  filterFields,
-  MAX_IDS,
-  nameSchema,
-  type JsonValue,
-  type MessageView,
-} from '../dead-letters/schemas.js'
+import { filterFields, MAX_IDS, type JsonValue, type MessageView } from '../dead-letters/schemas.js'
+import { resourceName } from '../security/names.js'
 
 // Request schemas and response types of the stored dead letters' routes: bulk operations,
 // edit-and-retry, notes and export. Only zod here (no amqplib, no node:*), so the console can
@@ -35,7 +30,7 @@ export const bulkBodySchema = z
     action: z.enum(['requeue', 'delete', 'move']),
     selection: selectionSchema,
     /** `move`: where to; `requeue`: instead of each message's original queue. */
-    target: nameSchema.optional(),
+    target: resourceName.optional(),
     /** Messages per second; left out: as fast as the broker confirms. */
     rate: rateSchema.nullable().optional(),
     /** Count what would be done, change nothing. */
@@ -55,8 +50,8 @@ export const bulkParamsSchema = z.object({ id: z.uuid() })
 export const bulkPatchSchema = z.strictObject({ rate: rateSchema.nullable() })
 
 export const storedMessageParamsSchema = z.object({
-  vhost: nameSchema,
-  queue: nameSchema,
+  vhost: resourceName,
+  queue: resourceName,
   id: storedIdSchema,
 })
 
@@ -77,7 +72,7 @@ export const retryBodySchema = z.strictObject({
   /** Changes to the headers: a value sets the header, null removes it; the rest stay as they were. */
   headers: z.record(z.string().min(1).max(255), jsonSchema).optional(),
   /** Instead of the original queue. */
-  target: nameSchema.optional(),
+  target: resourceName.optional(),
 })
 
 export const noteBodySchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { nameSchema } from '../dead-letters/schemas.js'
+import { resourceName } from '../security/names.js'
 
 // The query of `GET /api/queues`: its filter, sort keys and paging, defined once for the route
 // and the console (`@warren/admin-api/queues-query`). Only zod here, so the console can import it
@@ -37,7 +37,7 @@ export const COUNTED_SORT_KEYS: ReadonlySet<QueueSortKey> = new Set([
 export const MAX_PAGE_SIZE = 500
 
 export const queueListQuery = z.object({
-  vhost: nameSchema.optional(),
+  vhost: resourceName.optional(),
   /** Case-insensitive text in `vhost/name`. */
   search: z.string().trim().max(255).optional(),
   role: z.enum(QUEUE_ROLES).optional(),

@@ -1,5 +1,9 @@
 import { z } from 'zod'
 
+// Only zod here (no node:*): the console bundles the schemas that use it.
+
+const encoder = new TextEncoder()
+
 const isControl = (char: string) => {
   const code = char.codePointAt(0) ?? 0
   return code < 0x20 || (code >= 0x7f && code <= 0x9f)
@@ -13,7 +17,7 @@ const isControl = (char: string) => {
 export const resourceName = z
   .string()
   .min(1, 'must not be empty')
-  .refine((name) => Buffer.byteLength(name, 'utf8') <= 255, 'must be at most 255 bytes')
+  .refine((name) => encoder.encode(name).length <= 255, 'must be at most 255 bytes')
   .refine((name) => ![...name].some(isControl), 'must not contain control characters')
   .refine((name) => name !== '.' && name !== '..', 'must not be "." or ".."')
 
