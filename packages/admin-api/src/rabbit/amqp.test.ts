@@ -95,6 +95,8 @@ describe('AmqpPool', () => {
     try {
       await broker.queue('reconnect.dlq')
       await broker.publish('reconnect.dlq', [{ body: 'x' }])
+      // The connections of the tests before leave the broker's list a moment after they close.
+      await waitUntil(async () => (await adminConnections(broker.name)).length === 0)
       await pool.checkQueue(broker.name, 'reconnect.dlq')
       const [connection, ...others] = await adminConnections(broker.name)
       expect(connection).toBeDefined()
