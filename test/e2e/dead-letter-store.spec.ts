@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 import { connect, defineTopology, type Broker } from '@warren/sdk'
 import { HEADERS } from '@warren/sdk/protocol'
@@ -114,6 +115,10 @@ test('the intake drains the DLQ into the store, and the console pages and groups
   await groups.nth(1).getByRole('button', { name: 'TimeoutError: gateway timed out' }).click()
   await expect(page.getByTestId('page-range')).toHaveText(`1–100 of ${count(TIMEOUTS)}`)
   await page.screenshot({ path: 'test-results/store-groups.png' })
+  // The README shows this screen.
+  await page.screenshot({
+    path: resolve(import.meta.dirname, '../../docs/console-dead-letters.png'),
+  })
 })
 
 test('a group is requeued at a set rate, paused and resumed, with its progress', async ({

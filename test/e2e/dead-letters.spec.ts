@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 import { connect, defineTopology, NonRetryableError, type Broker } from '@warren/sdk'
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
@@ -77,10 +76,6 @@ test('dead letters produced through the SDK appear with their count and feeding 
   await expect(page.getByTestId('dlq-count')).toContainText(String(ORDERS))
   await expect(rows(page).first()).toContainText('non-retryable')
   await page.screenshot({ path: 'test-results/dead-letters.png' })
-  // The README shows this screen.
-  await page.screenshot({
-    path: resolve(import.meta.dirname, '../../docs/console-dead-letters.png'),
-  })
 })
 
 test('the queues screen draws the exchange and key, the work queue, its retry tier and its dead-letter queue', async ({
