@@ -32,8 +32,9 @@ export function leaseMethods(driver: SqlDriver): LeaseMethods {
       const p = params()
       const rows = await driver.all(
         p.query(
+          // A released lease stays released: a renewal racing the release does not revive it.
           `UPDATE bulks SET lease_until = ${p.add(leaseUntil)} WHERE owner = ${p.add(owner)} ` +
-            `AND ${p.in('id', ids, 'text')} RETURNING id`,
+            `AND lease_until > 0 AND ${p.in('id', ids, 'text')} RETURNING id`,
         ),
       )
       return rows.map((row) => String(row.id))

@@ -263,7 +263,10 @@ export interface DeadLetterStore {
    * of several instances claiming at once, exactly one gets the record.
    */
   claimBulk(id: string, claim: BulkClaim): Promise<BulkRecord | null>
-  /** Extends the leases `owner` holds to `leaseUntil`; returns the ids it still holds. */
+  /**
+   * Extends the leases `owner` holds to `leaseUntil`, expired ones too while nobody claimed them,
+   * released ones not; returns the ids it still holds.
+   */
   renewBulks(ids: string[], owner: string, leaseUntil: number): Promise<string[]>
   /** Frees `owner`'s lease (leaseUntil 0), so another instance may claim it at once. */
   releaseBulk(id: string, owner: string): Promise<void>
