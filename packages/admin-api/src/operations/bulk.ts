@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Actor } from '../context.js'
 import { auditTarget } from '../dead-letters/services.js'
 import { ApiError } from '../errors.js'
-import type { BulkAction, BulkRecord, DeadLetterStore, Selection } from '../store/types.js'
+import type { BulkAction, BulkRecord, Selection } from '../store/types.js'
 import type { BulkDryRun, BulkOperationView } from './bulk-schemas.js'
 import { dryRun, finishEntry } from './bulk-report.js'
 import { toBulkView } from './bulk-view.js'
@@ -12,7 +12,6 @@ import { newRun, runBatches, type Run } from './bulk-run.js'
 import { systemClock, type Clock } from './pacing.js'
 
 export type { BulkRunnerOptions } from './bulk-options.js'
-
 
 export interface BulkStart {
   action: BulkAction
