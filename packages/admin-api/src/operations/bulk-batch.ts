@@ -1,7 +1,13 @@
 import { copyOf } from '../dead-letters/stored-message.js'
 import type { Republish } from '../dead-letters/scan.js'
 import { describeOutcome } from '../rabbit/amqp-publisher.js'
-import type { BulkRecord, DeadLetterStore, StoredDeadLetter, StoredState } from '../store/types.js'
+import type {
+  BulkProgress,
+  BulkRecord,
+  DeadLetterStore,
+  StoredDeadLetter,
+  StoredState,
+} from '../store/types.js'
 import type { CopyPublisher } from './copy-publisher.js'
 
 /** The state each action leaves a message in; the store's `archived` is the archive. */
@@ -18,6 +24,8 @@ export interface Batch {
   items: StoredDeadLetter[]
   /** When the batch runs (ISO 8601), for `warren-requeued-at`. */
   at: string
+  /** Saved with the batch's outcomes, for every instance to show. */
+  progress: BulkProgress
 }
 
 /**
@@ -26,10 +34,10 @@ export interface Batch {
  * is a failure: it stays held, with its reason.
  */
 export async function handleBatch(batch: Batch): Promise<void> {
-  const { store, record, items } = batch
+  const { store, record, items, progress } = batch
   if (record.action === 'delete') {
     const seqs = items.map((row) => row.seq)
-    await store.settleBulkItems(record.id, seqs, 'archived', [], record.actor)
+    await store.settleBulkItems(record.id, seqs, 'archived', [], record.actor, progress)
     return
   }
   const failures: { seq: number; reason: string }[] = []
@@ -56,5 +64,6 @@ export async function handleBatch(batch: Batch): Promise<void> {
     if (outcome === 'confirmed') done.push(seq)
     else failures.push({ seq, reason: describeOutcome(outcome, copy.routingKey) })
   })
-  await store.settleBulkItems(record.id, done, SETTLED[record.action], failures, record.actor)
+  const state = SETTLED[record.action]
+  await store.settleBulkItems(record.id, done, state, failures, record.actor, progress)
 }

@@ -32,16 +32,19 @@ export async function dryRun(store: DeadLetterStore, request: BulkStart): Promis
 }
 
 /** The audit entry of an operation that ended (succeeded, failed or cancelled). */
-export function finishEntry(
-  record: BulkRecord,
-  possibleDuplicates: number,
-): Omit<AuditEntry, 'id' | 'at'> {
+export function finishEntry(record: BulkRecord): Omit<AuditEntry, 'id' | 'at'> {
   const error = record.error ? `: ${record.error}` : ''
   return {
     actor: { name: record.actor, role: 'operator' },
     action: record.action,
     target: auditTarget(record.vhost, record.queue),
-    counts: { total: record.total, done: record.done, failed: record.failed, possibleDuplicates },
+    counts: {
+      total: record.total,
+      done: record.done,
+      failed: record.failed,
+      skipped: record.skipped,
+      possibleDuplicates: record.possibleDuplicates,
+    },
     outcome: record.status === 'failed' ? 'failure' : outcomeOf(record.done, record.failed),
     detail: `bulk ${record.action} ${record.id} ${record.status}${error}`,
   }

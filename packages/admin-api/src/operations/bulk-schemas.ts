@@ -113,6 +113,8 @@ export interface BulkOperationView {
   total: number
   done: number
   failed: number
+  /** Messages settled some other way (deleted, retried) before the operation reached them. */
+  skipped: number
   /** Why the last failures failed (at most a few); failed messages stay held. */
   failures: { id: string; reason: string }[]
   /** Asked for, messages per second; null: unpaced. */
@@ -122,7 +124,7 @@ export interface BulkOperationView {
   etaSeconds: number | null
   /**
    * Messages that may have been sent twice: those in flight when an admin API stopped without
-   * recording them, sent again on resume. Known to the instance that resumed the operation.
+   * recording them, sent again on resume.
    */
   possibleDuplicates: number
   actor: string

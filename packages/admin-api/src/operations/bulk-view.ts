@@ -1,27 +1,19 @@
 import type { BulkRecord } from '../store/types.js'
 import type { BulkOperationView } from './bulk-schemas.js'
 
-/** What only the instance running an operation knows of it. */
-export interface LocalProgress {
-  measuredRate: number | null
-  possibleDuplicates: number
-}
-
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
- * The console's view of a bulk operation. The instance running it measures its rate; any other
- * instance (or a poll after a restart) estimates it from the record: handled over time elapsed.
+ * The console's view of a bulk operation. `measuredRate`: the running instance's meter, or the
+ * rate it saved with its last batch; without either (a first batch, an older record), estimated
+ * from the record: handled over time elapsed.
  */
-export function toBulkView(
-  record: BulkRecord,
-  local: LocalProgress | undefined,
-): BulkOperationView {
-  const handled = record.done + record.failed
+export function toBulkView(record: BulkRecord, measured: number | null): BulkOperationView {
+  const handled = record.done + record.failed + record.skipped
   const active = record.status === 'running' || record.status === 'pending'
   const elapsed = (record.updatedAt - record.createdAt) / 1000
   const estimated = active && handled > 0 && elapsed > 0 ? handled / elapsed : null
-  const measuredRate = active ? (local?.measuredRate ?? estimated) : null
+  const measuredRate = active ? (measured ?? estimated) : null
   const pace = measuredRate ?? (active ? record.rate : null)
   const left = Math.max(record.total - handled, 0)
   const etaSeconds = pace !== null && pace > 0 ? Math.ceil(left / pace) : null
@@ -35,11 +27,12 @@ export function toBulkView(
     total: record.total,
     done: record.done,
     failed: record.failed,
+    skipped: record.skipped,
     failures: record.failures.map(({ seq, reason }) => ({ id: String(seq), reason })),
     rate: record.rate,
     measuredRate: measuredRate === null ? null : Math.round(measuredRate * 10) / 10,
     etaSeconds: active ? (left === 0 ? 0 : etaSeconds) : null,
-    possibleDuplicates: local?.possibleDuplicates ?? 0,
+    possibleDuplicates: record.possibleDuplicates,
     actor: record.actor,
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),

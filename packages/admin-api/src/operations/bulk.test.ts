@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../context.js'
 import { AmqpPool } from '../rabbit/amqp.js'
 import { BROKER } from '@warren/test-kit'
 import { createAmqpVhost, type AmqpVhost } from '../test-support/amqp-vhost.js'
+import * as runs from '../test-support/bulk-runs.js'
+import { finished, started, until } from '../test-support/bulk-runs.js'
 import { openTestStore } from '../test-support/sqlite-store.js'
 import { deadLettersOf } from '../test-support/stored-rows.js'
 import type { DeadLetterStore } from '../store/types.js'
-import type { BulkOperationView } from './bulk-schemas.js'
-import { createBulkRunner, type BulkRunner, type BulkStart } from './bulk.js'
+import { createBulkRunner, type BulkStart } from './bulk.js'
 import { amqpCopyPublisher } from './copy-publisher.js'
 
 let broker: AmqpVhost
 let pool: AmqpPool
 let sqlite: Awaited<ReturnType<typeof openTestStore>>
-const actor: Actor = { name: 'test', role: 'operator' }
 
 beforeAll(async () => {
   broker = await createAmqpVhost('warren-bulk')
@@ -48,36 +47,8 @@ async function arrange(name: string, count: number) {
   return { store, work: name, dlq: `${name}.dlq` }
 }
 
-function request(queue: string, rest: Partial<BulkStart> = {}): BulkStart {
-  return {
-    action: 'requeue',
-    vhost: broker.name,
-    queue,
-    selection: { filter: { group: 'group-a' } },
-    target: null,
-    rate: null,
-    actor,
-    dryRun: false,
-    ...rest,
-  }
-}
-
-async function started(runner: BulkRunner, start: BulkStart): Promise<BulkOperationView> {
-  const result = await runner.start(start)
-  if (result.dryRun) throw new Error('expected an operation')
-  return result.operation
-}
-
-async function until(runner: BulkRunner, id: string, done: (view: BulkOperationView) => boolean) {
-  for (let i = 0; i < 600; i += 1) {
-    const view = await runner.get(id)
-    if (view && done(view)) return view
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`operation ${id} never got there`)
-}
-
-const finished = (view: BulkOperationView) => !['running', 'pending'].includes(view.status)
+const request = (queue: string, rest: Partial<BulkStart> = {}) =>
+  runs.request(broker.name, queue, rest)
 
 describe('bulk requeue', () => {
   it('requeues a 2,000-message group at 500 msg/s in no less than 3 s, each message once, later arrivals untouched', async () => {
@@ -174,11 +145,17 @@ describe('bulk requeue', () => {
       audit: { record: async () => {} },
       batchSize: 50,
       closeTimeoutMs: 200,
+      leaseMs: 300,
+      renewMs: 100,
     })
     const operation = await started(first, request(dlq))
     await until(first, operation.id, () => batches >= 4)
     await first.close()
-    expect((await store.getBulk(operation.id))?.status).toBe('running')
+    const left = await store.getBulk(operation.id)
+    expect(left?.status).toBe('running')
+    // Its batch never ended, so it kept its lease, as a killed instance does, until it runs out.
+    const expiry = (left?.leaseUntil ?? 0) - Date.now()
+    await new Promise((resolve) => setTimeout(resolve, Math.max(expiry, 0) + 20))
 
     const second = runnerOn(store, { batchSize: 50 })
     try {

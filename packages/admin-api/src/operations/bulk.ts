@@ -1,38 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import type { AuditRecorder } from '../audit/types.js'
 import type { Actor } from '../context.js'
 import { auditTarget } from '../dead-letters/services.js'
 import { ApiError } from '../errors.js'
-import type { Logger } from '../security/logger.js'
-import type { BulkAction, BulkRecord, DeadLetterStore, Selection } from '../store/types.js'
+import type { BulkAction, BulkRecord, Selection } from '../store/types.js'
 import type { BulkDryRun, BulkOperationView } from './bulk-schemas.js'
 import { dryRun, finishEntry } from './bulk-report.js'
 import { toBulkView } from './bulk-view.js'
-import { handleBatch } from './bulk-batch.js'
-import type { CopyPublisher } from './copy-publisher.js'
-import { RateMeter, systemClock, TokenBucket, type Clock } from './pacing.js'
+import { LeaseKeeper } from './bulk-lease.js'
+import { withDefaults, type BulkRunnerOptions } from './bulk-options.js'
+import { newRun, runBatches, type Run } from './bulk-run.js'
+import { systemClock, type Clock } from './pacing.js'
 
-export interface BulkRunnerOptions {
-  store: DeadLetterStore
-  publisher: CopyPublisher
-  /** Where each operation's start and finish are recorded. */
-  audit: AuditRecorder
-  /** @default Date.now */
-  now?: () => number
-  /** @default undefined (nothing logged) */
-  log?: Logger | undefined
-  /**
-   * Most messages taken, sent and settled together. At most this many are sent twice when an
-   * admin API stops between the broker's confirms and the store's commit.
-   * @default 100
-   */
-  batchSize?: number
-  /**
-   * How long `close` waits for the batches in flight before it lets them go.
-   * @default 10000
-   */
-  closeTimeoutMs?: number
-}
+export type { BulkRunnerOptions } from './bulk-options.js'
 
 export interface BulkStart {
   action: BulkAction
@@ -58,31 +37,20 @@ export interface BulkRunner {
   resume(id: string): Promise<BulkOperationView>
   cancel(id: string): Promise<BulkOperationView>
   setRate(id: string, rate: number | null): Promise<BulkOperationView>
-  /** Continues the running and pending operations a stopped admin API left; paused stay paused. */
+  /**
+   * Continues the running and pending operations no live instance holds (their lease released
+   * or run out); paused stay paused. From then on, takes over those whose owner stops renewing.
+   */
   resumeUnfinished(): Promise<number>
-  /** Stops every operation of this instance after its batch in flight; they stay `running`. */
+  /**
+   * Stops every operation of this instance after its batch in flight; they stay `running`, their
+   * leases released for another instance to take at once. A batch still in flight after
+   * `closeTimeoutMs` keeps its lease, which runs out as a killed instance's would.
+   */
   close(): Promise<void>
 }
 
-/** An operation this instance runs. */
-interface Run {
-  stop: 'pause' | 'cancel' | 'close' | null
-  wake: AbortController
-  bucket: TokenBucket
-  meter: RateMeter
-  finished: Promise<void>
-}
-
 const UNFINISHED = ['pending', 'running', 'paused'] as const
-
-function withDefaults(options: BulkRunnerOptions) {
-  return {
-    ...options,
-    now: options.now ?? Date.now,
-    batchSize: options.batchSize ?? 100,
-    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
-  }
-}
 
 /**
  * Bulk requeue, move and delete of stored dead letters, paced, pausable and resumable across
@@ -96,19 +64,14 @@ function withDefaults(options: BulkRunnerOptions) {
  *   selection: { filter: { group } }, target: null, rate: 500, actor, dryRun: false })
  */
 export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
-  const { store, publisher, audit, log, now, batchSize, closeTimeoutMs } = withDefaults(options)
+  const { store, publisher, audit, log, now, batchSize, closeTimeoutMs, leaseMs, renewMs } =
+    withDefaults(options)
   const clock: Clock = { now, sleep: systemClock.sleep }
   const runs = new Map<string, Run>()
-  const duplicates = new Map<string, number>()
   let closed = false
 
-  const view = (record: BulkRecord) => {
-    const run = runs.get(record.id)
-    return toBulkView(record, {
-      measuredRate: run?.meter.rate() ?? null,
-      possibleDuplicates: duplicates.get(record.id) ?? 0,
-    })
-  }
+  const view = (record: BulkRecord) =>
+    toBulkView(record, runs.get(record.id)?.meter.rate() ?? record.measuredRate)
 
   const load = async (id: string) => {
     const record = await store.getBulk(id)
@@ -116,8 +79,7 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     return record
   }
 
-  const recordFinish = (record: BulkRecord) =>
-    audit.record(finishEntry(record, duplicates.get(record.id) ?? 0))
+  const recordFinish = (record: BulkRecord) => audit.record(finishEntry(record))
 
   const finish = async (id: string, error: string | null) => {
     const record = await load(id)
@@ -133,48 +95,34 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     if (finished) await recordFinish(finished)
   }
 
-  const loop = async (id: string, run: Run, resumed: boolean) => {
-    let first = resumed
-    for (;;) {
-      if (run.stop !== null) return
-      const record = await store.getBulk(id)
-      // Paused or cancelled by another instance, or finished.
-      if (!record || record.status !== 'running') return
-      const size =
-        record.rate === null
-          ? batchSize
-          : Math.min(batchSize, Math.max(1, Math.floor(record.rate / 4)))
-      if (!(await run.bucket.take(size, run.wake.signal))) {
-        run.wake = new AbortController()
-        continue
-      }
-      const items = await store.nextBulkItems(id, size)
-      if (items.length === 0) return finish(id, null)
-      // The first batch after a restart may have been sent before the stop and not recorded.
-      if (first && record.action !== 'delete') duplicates.set(id, items.length)
-      first = false
-      await handleBatch({ store, publisher, record, items, at: new Date(now()).toISOString() })
-      run.meter.record(record.done + record.failed + items.length)
-    }
+  /** After a run: the lease goes, unless the operation was resumed for it meanwhile. */
+  const letGo = async (id: string, run: Run) => {
+    if (run.stop === 'lost') return
+    await leases.release(id)
+    if (run.stop !== null || closed) return
+    // Resumed on another instance while this run wound down, holding the lease: it is this one's.
+    const again = await leases.claim(id, ['running'])
+    if (again) launch(again, false)
   }
 
   const launch = (record: BulkRecord, resumed: boolean) => {
-    const run: Run = {
-      stop: null,
-      wake: new AbortController(),
-      bucket: new TokenBucket(record.rate, clock),
-      meter: new RateMeter(clock),
-      finished: Promise.resolve(),
-    }
+    const run = newRun(record.rate, clock)
     runs.set(record.id, run)
-    run.finished = loop(record.id, run, resumed)
+    leases.sync()
+    run.finished = runBatches(context, record.id, run, resumed)
       .catch(async (error: unknown) => {
         const text = error instanceof Error ? error.message : String(error)
         log?.error('bulk operation failed', { id: record.id, error: text })
         if (run.stop === null) await finish(record.id, text).catch(() => {})
       })
+      .then(() => letGo(record.id, run))
+      .catch((error: unknown) => {
+        const text = error instanceof Error ? error.message : String(error)
+        log?.error('bulk operation lease not released', { id: record.id, error: text })
+      })
       .finally(() => {
         if (runs.get(record.id) === run) runs.delete(record.id)
+        leases.sync()
       })
   }
 
@@ -186,17 +134,37 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     await run.finished
   }
 
-  /** 409 unless the operation is in one of the `allowed` states. */
-  const expect = (record: BulkRecord, allowed: readonly string[], code: string) => {
-    if (!allowed.includes(record.status)) {
-      throw new ApiError(
-        409,
-        code,
-        `Operation is ${record.status}`,
-        `Operation ${record.id} is ${record.status}`,
-      )
+  const takeFree = async () => {
+    let resumed = 0
+    for (const record of await store.unfinishedBulks()) {
+      if (closed || record.status === 'paused' || runs.has(record.id)) continue
+      if (record.owner !== leases.owner && record.leaseUntil > now()) continue
+      const running = await leases.claim(record.id, ['pending', 'running'], 'running')
+      if (!running) continue
+      log?.info('bulk operation resumed', { id: record.id, done: record.done, total: record.total })
+      launch(running, true)
+      resumed += 1
     }
+    return resumed
   }
+
+  const leases = new LeaseKeeper({
+    store,
+    now,
+    leaseMs,
+    renewMs,
+    log,
+    held: () => [...runs.keys()],
+    lost: (id) => {
+      const run = runs.get(id)
+      if (!run) return
+      log?.error('bulk operation taken over by another instance', { id })
+      run.stop = 'lost'
+      run.wake.abort()
+    },
+    sweep: takeFree,
+  })
+  const context = { store, publisher, batchSize, now, finish, owner: leases.owner }
 
   return {
     async start(request) {
@@ -218,6 +186,8 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
         updatedAt: at,
         finishedAt: null,
         error: null,
+        owner: leases.owner,
+        leaseUntil: leases.until(),
       })
       if (!created.ok) {
         throw new ApiError(
@@ -250,23 +220,31 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     },
 
     async pause(id) {
-      expect(await load(id), ['running', 'pending'], 'operation-not-running')
+      expectStatus(await load(id), ['running', 'pending'], 'operation-not-running')
       await store.updateBulk(id, { status: 'paused' })
       await halt(id, 'pause')
       return view(await load(id))
     },
 
     async resume(id) {
-      expect(await load(id), ['paused'], 'operation-not-paused')
+      expectStatus(await load(id), ['paused'], 'operation-not-paused')
       await halt(id, 'pause')
-      const record = await store.updateBulk(id, { status: 'running' })
-      if (!record) throw new ApiError(404, 'operation-not-found', 'Operation not found', id)
-      launch(record, false)
-      return view(record)
+      const claimed = await leases.claim(id, ['paused'], 'running')
+      if (claimed) {
+        launch(claimed, false)
+        return view(claimed)
+      }
+      // Its owner (paused on another instance) still winds down its last batch: running again,
+      // the owner goes on, or, if it let go meanwhile, this instance takes it.
+      expectStatus(await load(id), ['paused'], 'operation-not-paused')
+      await store.updateBulk(id, { status: 'running' })
+      const taken = await leases.claim(id, ['running'])
+      if (taken) launch(taken, false)
+      return view(taken ?? (await load(id)))
     },
 
     async cancel(id) {
-      expect(await load(id), UNFINISHED, 'operation-finished')
+      expectStatus(await load(id), UNFINISHED, 'operation-finished')
       await store.updateBulk(id, { status: 'cancelled', finishedAt: now() })
       await halt(id, 'cancel')
       const record = await load(id)
@@ -275,10 +253,11 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     },
 
     async setRate(id, rate) {
-      expect(await load(id), UNFINISHED, 'operation-finished')
+      expectStatus(await load(id), UNFINISHED, 'operation-finished')
       const record = await store.updateBulk(id, { rate })
       const run = runs.get(id)
       if (run) {
+        run.rate = rate
         run.bucket.setRate(rate)
         run.wake.abort()
       }
@@ -286,32 +265,31 @@ export function createBulkRunner(options: BulkRunnerOptions): BulkRunner {
     },
 
     async resumeUnfinished() {
-      let resumed = 0
-      for (const record of await store.unfinishedBulks()) {
-        if (record.status === 'paused' || runs.has(record.id)) continue
-        const running =
-          record.status === 'pending'
-            ? await store.updateBulk(record.id, { status: 'running' })
-            : record
-        if (!running) continue
-        log?.info('bulk operation resumed', {
-          id: record.id,
-          done: record.done,
-          total: record.total,
-        })
-        launch(running, true)
-        resumed += 1
-      }
+      const resumed = await takeFree()
+      if (!closed) leases.watch()
       return resumed
     },
 
     async close() {
       closed = true
+      leases.stop()
       const timeout = closeTimeoutMs
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))
       await Promise.race([Promise.all([...runs.keys()].map((id) => halt(id, 'close'))), late])
       clearTimeout(timer)
     },
+  }
+}
+
+/** 409 unless the operation is in one of the `allowed` states. */
+function expectStatus(record: BulkRecord, allowed: readonly string[], code: string) {
+  if (!allowed.includes(record.status)) {
+    throw new ApiError(
+      409,
+      code,
+      `Operation is ${record.status}`,
+      `Operation ${record.id} is ${record.status}`,
+    )
   }
 }

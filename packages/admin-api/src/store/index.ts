@@ -6,6 +6,8 @@ export { createSqliteStore } from './sqlite.js'
 export type { SqliteStoreOptions } from './sqlite.js'
 export type {
   BulkAction,
+  BulkClaim,
+  BulkProgress,
   BulkRecord,
   BulkStatus,
   DeadLetterFilter,

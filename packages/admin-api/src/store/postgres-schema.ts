@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS bulks (
   error text
 );
 CREATE INDEX IF NOT EXISTS bulks_queue ON bulks (vhost, queue, status);
+-- Columns added after the first release: an existing store gains them in place.
+ALTER TABLE bulks ADD COLUMN IF NOT EXISTS skipped integer NOT NULL DEFAULT 0;
+ALTER TABLE bulks ADD COLUMN IF NOT EXISTS owner text;
+ALTER TABLE bulks ADD COLUMN IF NOT EXISTS lease_until bigint NOT NULL DEFAULT 0;
+ALTER TABLE bulks ADD COLUMN IF NOT EXISTS measured_rate double precision;
+ALTER TABLE bulks ADD COLUMN IF NOT EXISTS possible_duplicates integer NOT NULL DEFAULT 0;
 
 -- A bulk operation's snapshot: the seqs it matched when confirmed, each pending until handled.
 CREATE TABLE IF NOT EXISTS bulk_items (

@@ -110,12 +110,17 @@ export function toBulk(row: Row): BulkRecord {
     total: Number(row.total),
     done: Number(row.done),
     failed: Number(row.failed),
+    skipped: Number(row.skipped),
     failures: parseJson(row.failures) as BulkRecord['failures'],
     actor: String(row.actor),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     finishedAt: number(row.finished_at),
     error: text(row.error),
+    owner: text(row.owner),
+    leaseUntil: Number(row.lease_until),
+    measuredRate: number(row.measured_rate),
+    possibleDuplicates: Number(row.possible_duplicates),
   }
 }
 

@@ -1,9 +1,10 @@
 // Bulk operations over SQL, for both databases: the operation, its snapshot of seqs and its
 // progress live in the store, so an operation survives a restart and holds its queue's lock
 // across every admin API instance on the same database.
-import { DEAD_LETTER_COLUMNS, DEAD_LETTERS_FROM, parseJson, toBulk, toDeadLetter } from './rows.js'
+import { DEAD_LETTER_COLUMNS, parseJson, toBulk, toDeadLetter } from './rows.js'
 import type { SqlDriver } from './sql-driver.js'
 import { Params, heldWhere } from './sql-filter.js'
+import { leaseMethods } from './sql-lease.js'
 import type { BulkRecord, DeadLetterStore } from './types.js'
 
 /** Failures kept on an operation: the latest few, for the console to show why. */
@@ -19,6 +20,9 @@ type BulkMethods = Pick<
   | 'nextBulkItems'
   | 'settleBulkItems'
   | 'updateBulk'
+  | 'claimBulk'
+  | 'renewBulks'
+  | 'releaseBulk'
 >
 
 export function bulkMethods(driver: SqlDriver): BulkMethods {
@@ -28,6 +32,26 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
     const p = params()
     const [row] = await driver.all(p.query(`SELECT * FROM bulks WHERE id = ${p.add(id)}`))
     return row ? toBulk(row) : null
+  }
+
+  /** Marks pending items skipped, their rows settled some other way, and counts them. */
+  function skip(id: string, seqs: number[]): Promise<void> {
+    return driver.transaction(async (tx) => {
+      let p = params()
+      const skipped = await tx.run(
+        p.query(
+          `UPDATE bulk_items SET status = 'skipped' WHERE op_id = ${p.add(id)} AND ` +
+            `status = 'pending' AND ${p.in('seq', seqs, 'bigint')}`,
+        ),
+      )
+      p = params()
+      await tx.run(
+        p.query(
+          `UPDATE bulks SET skipped = skipped + ${p.add(skipped)}, updated_at = ` +
+            `${p.add(Date.now())} WHERE id = ${p.add(id)}`,
+        ),
+      )
+    })
   }
 
   return {
@@ -61,12 +85,14 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
           record.updatedAt,
           record.finishedAt,
           record.error,
+          record.owner,
+          record.leaseUntil,
         ].map((value) => p.add(value))
         await tx.run(
           p.query(
             'INSERT INTO bulks (id, action, vhost, queue, target, selection, rate, status, total, ' +
-              'done, failed, failures, actor, created_at, updated_at, finished_at, error) ' +
-              `VALUES (${values.join(', ')})`,
+              'done, failed, failures, actor, created_at, updated_at, finished_at, error, owner, ' +
+              `lease_until) VALUES (${values.join(', ')})`,
           ),
         )
         p = params()
@@ -104,20 +130,27 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
     },
 
     async nextBulkItems(id, limit) {
-      const p = params()
-      const rows = await driver.all(
-        p.query(
-          `SELECT ${DEAD_LETTER_COLUMNS} FROM bulk_items b JOIN ${DEAD_LETTERS_FROM.replace(
-            'dead_letters d',
-            'dead_letters d ON d.seq = b.seq',
-          )} WHERE b.op_id = ${p.add(id)} AND b.status = 'pending' AND d.state = 'held' ` +
-            `ORDER BY b.seq LIMIT ${p.add(limit)}`,
-        ),
-      )
-      return rows.map(toDeadLetter)
+      for (;;) {
+        // The next pending items by the snapshot's index, each with its row when still held.
+        const p = params()
+        const rows = await driver.all(
+          p.query(
+            `SELECT b.seq AS item_seq, ${DEAD_LETTER_COLUMNS} FROM bulk_items b ` +
+              `LEFT JOIN dead_letters d ON d.seq = b.seq AND d.state = 'held' ` +
+              'LEFT JOIN queues q ON q.id = d.queue_id ' +
+              `WHERE b.op_id = ${p.add(id)} AND b.status = 'pending' ` +
+              `ORDER BY b.seq LIMIT ${p.add(limit)}`,
+          ),
+        )
+        const gone = rows.filter((row) => row.seq === null).map((row) => Number(row.item_seq))
+        if (gone.length > 0) await skip(id, gone)
+        const held = rows.filter((row) => row.seq !== null)
+        // A page of settled rows only: the next page, now that these are out of the way.
+        if (held.length > 0 || rows.length < limit) return held.map(toDeadLetter)
+      }
     },
 
-    settleBulkItems(id, done, state, failures, actor) {
+    settleBulkItems(id, done, state, failures, actor, progress = {}) {
       const now = Date.now()
       return driver.transaction(async (tx) => {
         let p = params()
@@ -148,13 +181,18 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
         if (!row) return
         const kept = [...(parseJson(row.failures) as BulkRecord['failures']), ...failures]
         p = params()
-        await tx.run(
-          p.query(
-            `UPDATE bulks SET done = done + ${p.add(done.length)}, failed = failed + ` +
-              `${p.add(failures.length)}, failures = ${p.add(JSON.stringify(kept.slice(-KEPT_FAILURES)))}, ` +
-              `updated_at = ${p.add(now)} WHERE id = ${p.add(id)}`,
-          ),
-        )
+        // In the text's order: SQLite's placeholders are positional.
+        const sets = [
+          `done = done + ${p.add(done.length)}`,
+          `failed = failed + ${p.add(failures.length)}`,
+          `failures = ${p.add(JSON.stringify(kept.slice(-KEPT_FAILURES)))}`,
+          `possible_duplicates = possible_duplicates + ${p.add(progress.possibleDuplicates ?? 0)}`,
+          `updated_at = ${p.add(now)}`,
+        ]
+        if (progress.measuredRate !== undefined) {
+          sets.push(`measured_rate = ${p.add(progress.measuredRate)}`)
+        }
+        await tx.run(p.query(`UPDATE bulks SET ${sets.join(', ')} WHERE id = ${p.add(id)}`))
       })
     },
 
@@ -170,5 +208,7 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
       )
       return row ? toBulk(row) : null
     },
+
+    ...leaseMethods(driver),
   }
 }

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS bulks (
   error TEXT
 );
 CREATE INDEX IF NOT EXISTS bulks_queue ON bulks (vhost, queue, status);
+-- More columns of bulks: SQLITE_BULK_COLUMNS.
 
 -- A bulk operation's snapshot: the seqs it matched when confirmed, each pending until handled.
 CREATE TABLE IF NOT EXISTS bulk_items (
@@ -84,3 +85,15 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 CREATE INDEX IF NOT EXISTS notes_target ON notes (vhost, queue, target);
 `
+
+/**
+ * Columns `bulks` gained after its first release: `init` adds each one a store lacks, so an
+ * existing file upgrades in place and a new one takes the same path.
+ */
+export const SQLITE_BULK_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+  ['skipped', 'INTEGER NOT NULL DEFAULT 0'],
+  ['owner', 'TEXT'],
+  ['lease_until', 'INTEGER NOT NULL DEFAULT 0'],
+  ['measured_rate', 'REAL'],
+  ['possible_duplicates', 'INTEGER NOT NULL DEFAULT 0'],
+]

@@ -5,7 +5,7 @@ import { INSERT_COLUMNS } from './rows.js'
 import type { Query } from './sql-filter.js'
 import type { Executor, SqlDriver } from './sql-driver.js'
 import { createSqlStore } from './sql-store.js'
-import { SQLITE_SCHEMA } from './sqlite-schema.js'
+import { SQLITE_BULK_COLUMNS, SQLITE_SCHEMA } from './sqlite-schema.js'
 import type { DeadLetterStore } from './types.js'
 
 export interface SqliteStoreOptions {
@@ -99,7 +99,16 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
   return {
     kind: 'sqlite',
     dialect: 'sqlite',
-    init: () => serial(async () => void db.exec(SQLITE_SCHEMA)),
+    init: () =>
+      serial(async () => {
+        db.exec(SQLITE_SCHEMA)
+        const present = new Set(
+          (db.pragma('table_info(bulks)') as { name: string }[]).map((column) => column.name),
+        )
+        for (const [name, definition] of SQLITE_BULK_COLUMNS) {
+          if (!present.has(name)) db.exec(`ALTER TABLE bulks ADD COLUMN ${name} ${definition}`)
+        }
+      }),
     close: () => serial(async () => void db.close()),
     all: (query) => serial(() => direct.all(query)),
     run: (query) => serial(() => direct.run(query)),

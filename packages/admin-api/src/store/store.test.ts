@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import { createPostgresStore } from './postgres.js'
 import { createSqliteStore } from './sqlite.js'
@@ -14,6 +15,8 @@ interface StoreUnderTest {
     store: DeadLetterStore
     /** Another instance on the same database, as a second admin API process has. */
     another(): DeadLetterStore
+    /** Runs statements on the same database outside the store, as an older release left it. */
+    exec(sql: string): Promise<void>
     drop(): Promise<void>
   }>
 }
@@ -26,6 +29,14 @@ const sqlite: StoreUnderTest = {
     return {
       store: createSqliteStore({ path }),
       another: () => createSqliteStore({ path }),
+      exec: async (sql) => {
+        const db = new Database(path)
+        try {
+          db.exec(sql)
+        } finally {
+          db.close()
+        }
+      },
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     }
   },
@@ -37,16 +48,18 @@ const postgres: StoreUnderTest = {
     const url = process.env.WARREN_STORE_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
     const schema = `warren_store_test_${process.pid}_${Date.now()}`
     const store = createPostgresStore({ url, schema })
-    const drop = async () => {
+    const exec = async (sql: string) => {
       const client = new pg.Client({ connectionString: url })
       await client.connect()
       try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}`)
+        await client.query(sql)
       } finally {
         await client.end()
       }
     }
-    return { store, another: () => createPostgresStore({ url, schema }), drop }
+    const drop = () => exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    return { store, another: () => createPostgresStore({ url, schema }), exec, drop }
   },
 }
 
@@ -103,6 +116,8 @@ function bulk(queue: string, fields: Partial<BulkRecord> = {}) {
     updatedAt: 5_000,
     finishedAt: null,
     error: null,
+    owner: null,
+    leaseUntil: 0,
     ...fields,
   }
 }
@@ -416,7 +431,10 @@ describe.each([sqlite, postgres])('the $name store', (kind) => {
         total: 4,
         done: 0,
         failed: 0,
+        skipped: 0,
         failures: [],
+        measuredRate: null,
+        possibleDuplicates: 0,
       })
     })
 
@@ -523,5 +541,141 @@ describe.each([sqlite, postgres])('the $name store', (kind) => {
       expect(await store.getBulk('no-such-op')).toBeNull()
       expect(await store.updateBulk('no-such-op', { status: 'cancelled' })).toBeNull()
     })
+
+    it('marks snapshot items whose row was settled some other way skipped, and reads past them once', async () => {
+      const queue = newQueue()
+      const seqs = await fill(store, queue, 6)
+      const record = bulk(queue)
+      await store.createBulk(record)
+      await store.settle(VHOST, queue, seqs.slice(0, 3), 'retried', 'bob', null)
+      await store.settle(VHOST, queue, [seqs[4]!], 'archived', 'bob', null)
+      expect((await store.nextBulkItems(record.id, 2)).map((row) => row.seq)).toEqual([seqs[3]])
+      expect((await store.getBulk(record.id))?.skipped).toBe(3)
+      await store.settleBulkItems(record.id, [seqs[3]!], 'requeued', [], 'ann')
+      expect((await store.nextBulkItems(record.id, 2)).map((row) => row.seq)).toEqual([seqs[5]])
+      expect(await store.getBulk(record.id)).toMatchObject({ done: 1, skipped: 4, failed: 0 })
+    })
+
+    it('keeps the measured rate and the possible duplicates with the progress', async () => {
+      const queue = newQueue()
+      const seqs = await fill(store, queue, 3)
+      const record = bulk(queue)
+      await store.createBulk(record)
+      const progress = { measuredRate: 42.5, possibleDuplicates: 1 }
+      await store.settleBulkItems(record.id, [seqs[0]!], 'requeued', [], 'ann', progress)
+      await store.settleBulkItems(record.id, [seqs[1]!], 'requeued', [], 'ann', {
+        possibleDuplicates: 1,
+      })
+      expect(await store.getBulk(record.id)).toMatchObject({
+        measuredRate: 42.5,
+        possibleDuplicates: 2,
+      })
+    })
+
+    describe('the owner lease', () => {
+      const claim = (owner: string, now: number) => ({
+        owner,
+        now,
+        leaseMs: 15_000,
+        from: ['pending', 'running'] as const,
+      })
+
+      it('goes to exactly one of two instances claiming at once', async () => {
+        const queue = newQueue()
+        await fill(store, queue, 1)
+        const record = bulk(queue, { status: 'running' })
+        await store.createBulk(record)
+        const second = another()
+        try {
+          await second.init()
+          const claims = await Promise.all([
+            ...['a1', 'a2'].map((owner) => store.claimBulk(record.id, claim(owner, 10_000))),
+            ...['b1', 'b2'].map((owner) => second.claimBulk(record.id, claim(owner, 10_000))),
+          ])
+          const won = claims.filter((claimed) => claimed !== null)
+          expect(won).toHaveLength(1)
+          expect(won[0]).toMatchObject({ id: record.id, leaseUntil: 25_000 })
+          expect((await second.getBulk(record.id))?.owner).toBe(won[0]?.owner)
+        } finally {
+          await second.close()
+        }
+      })
+
+      it('lets its owner renew and claim again, and another instance claim once it ran out', async () => {
+        const queue = newQueue()
+        await fill(store, queue, 1)
+        const record = bulk(queue, { status: 'running', owner: 'a', leaseUntil: 20_000 })
+        await store.createBulk(record)
+        expect(await store.claimBulk(record.id, claim('b', 19_999))).toBeNull()
+        expect(await store.claimBulk(record.id, claim('a', 19_999))).toMatchObject({ owner: 'a' })
+        expect(await store.renewBulks([record.id, 'no-such-op'], 'a', 40_000)).toEqual([record.id])
+        expect(await store.renewBulks([record.id], 'b', 90_000)).toEqual([])
+        expect(await store.claimBulk(record.id, claim('b', 39_999))).toBeNull()
+        expect(await store.claimBulk(record.id, claim('b', 40_000))).toMatchObject({
+          owner: 'b',
+          leaseUntil: 55_000,
+        })
+        expect(await store.renewBulks([record.id], 'a', 90_000)).toEqual([])
+      })
+
+      it('is free for any instance at once after its owner releases it', async () => {
+        const queue = newQueue()
+        await fill(store, queue, 1)
+        const record = bulk(queue, { status: 'running', owner: 'a', leaseUntil: 90_000 })
+        await store.createBulk(record)
+        await store.releaseBulk(record.id, 'b')
+        expect(await store.claimBulk(record.id, claim('b', 10_000))).toBeNull()
+        await store.releaseBulk(record.id, 'a')
+        expect((await store.getBulk(record.id))?.leaseUntil).toBe(0)
+        expect(await store.claimBulk(record.id, claim('b', 10_000))).toMatchObject({ owner: 'b' })
+      })
+
+      it('is only claimed in one of the statuses asked for, and can set the status with it', async () => {
+        const queue = newQueue()
+        await fill(store, queue, 1)
+        const record = bulk(queue, { status: 'paused' })
+        await store.createBulk(record)
+        expect(await store.claimBulk(record.id, claim('a', 10_000))).toBeNull()
+        const resumed = await store.claimBulk(record.id, {
+          ...claim('a', 10_000),
+          from: ['paused'],
+          status: 'running',
+        })
+        expect(resumed).toMatchObject({ status: 'running', owner: 'a', updatedAt: 10_000 })
+      })
+    })
+  })
+})
+
+describe.each([sqlite, postgres])('the $name store made by an earlier release', (kind) => {
+  it('gains the new columns of its operations on init, their rows kept', async () => {
+    const { store, exec, drop } = await kind.open()
+    try {
+      await exec(
+        'CREATE TABLE bulks (id TEXT PRIMARY KEY, action TEXT NOT NULL, vhost TEXT NOT NULL, ' +
+          'queue TEXT NOT NULL, target TEXT, selection TEXT NOT NULL, rate REAL, status TEXT ' +
+          'NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL, failed INTEGER NOT NULL, ' +
+          'failures TEXT NOT NULL, actor TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at ' +
+          'BIGINT NOT NULL, finished_at BIGINT, error TEXT); ' +
+          `INSERT INTO bulks VALUES ('op-old', 'delete', 'vh', 'q.dlq', NULL, '{"filter":{}}', ` +
+          `NULL, 'running', 5, 2, 0, '[]', 'ann', 1000, 2000, NULL, NULL)`,
+      )
+      await store.init()
+      await store.init()
+      expect(await store.getBulk('op-old')).toMatchObject({
+        status: 'running',
+        done: 2,
+        skipped: 0,
+        owner: null,
+        leaseUntil: 0,
+        measuredRate: null,
+        possibleDuplicates: 0,
+      })
+      const claim = { owner: 'a', now: 3000, leaseMs: 1000, from: ['running'] as const }
+      expect(await store.claimBulk('op-old', claim)).toMatchObject({ owner: 'a' })
+    } finally {
+      await store.close()
+      await drop()
+    }
   })
 })

@@ -123,6 +123,11 @@ export interface BulkRecord {
   total: number
   done: number
   failed: number
+  /**
+   * Snapshot items whose row was no longer held when the operation reached them (settled some
+   * other way meanwhile: deleted, retried, taken by hand); nothing was sent for them.
+   */
+  skipped: number
   /** Why the last failures failed (at most a few). */
   failures: { seq: number; reason: string }[]
   actor: string
@@ -130,6 +135,38 @@ export interface BulkRecord {
   updatedAt: number
   finishedAt: number | null
   error: string | null
+  /**
+   * The admin API instance running the operation (random per runner), while `leaseUntil` is
+   * ahead; null when none ever claimed it.
+   */
+  owner: string | null
+  /** Until when (epoch ms) `owner` holds it; 0 when released. The owner renews it while it runs. */
+  leaseUntil: number
+  /** Messages per second as the owner last measured them, saved with each batch; null: not yet. */
+  measuredRate: number | null
+  /** Messages that may have been sent twice (a batch in flight when an instance stopped). */
+  possibleDuplicates: number
+}
+
+/** What an instance asks of `claimBulk`. */
+export interface BulkClaim {
+  owner: string
+  /** The claimant's clock (epoch ms): a lease with `leaseUntil` at or before it is expired. */
+  now: number
+  /** How long the lease holds from `now`, in ms. */
+  leaseMs: number
+  /** The statuses the operation may be in to be claimed. */
+  from: readonly BulkStatus[]
+  /** Set in the same statement, when given (a resume: `paused` to `running`). */
+  status?: BulkStatus
+}
+
+/** What a batch adds to an operation's record besides its counters. */
+export interface BulkProgress {
+  /** The owner's latest measurement; left out: unchanged. */
+  measuredRate?: number | null
+  /** Added to the operation's count of possible duplicates. */
+  possibleDuplicates?: number
 }
 
 export interface NoteRecord {
@@ -188,18 +225,25 @@ export interface DeadLetterStore {
    * the queue (the 409 rule, across every admin API instance on this store).
    */
   createBulk(
-    record: Omit<BulkRecord, 'total' | 'done' | 'failed' | 'failures'>,
+    record: Omit<
+      BulkRecord,
+      'total' | 'done' | 'failed' | 'skipped' | 'failures' | 'measuredRate' | 'possibleDuplicates'
+    >,
   ): Promise<{ ok: true; total: number } | { ok: false; locked: BulkRecord }>
   getBulk(id: string): Promise<BulkRecord | null>
   /** Operations not finished (pending, running, paused): what a restart resumes. */
   unfinishedBulks(): Promise<BulkRecord[]>
   listBulks(vhost: string, queue: string, limit: number): Promise<BulkRecord[]>
-  /** The next snapshot rows not yet handled, seq ascending, still held. */
+  /**
+   * The next snapshot rows not yet handled, seq ascending, still held. Pending items whose row
+   * is no longer held are marked skipped (and counted in `skipped`) on the way, so no call reads
+   * past them again: each call costs about `limit` items.
+   */
   nextBulkItems(id: string, limit: number): Promise<StoredDeadLetter[]>
   /**
    * In one transaction: the rows leave `held` for `state`, their snapshot items are marked done,
    * failures are recorded (their rows stay held, their items are marked failed), and the
-   * operation's counters advance.
+   * operation's counters and `progress` advance.
    */
   settleBulkItems(
     id: string,
@@ -207,11 +251,25 @@ export interface DeadLetterStore {
     state: StoredState,
     failures: { seq: number; reason: string }[],
     actor: string,
+    progress?: BulkProgress,
   ): Promise<void>
   updateBulk(
     id: string,
     patch: Partial<Pick<BulkRecord, 'status' | 'rate' | 'error' | 'finishedAt'>>,
   ): Promise<BulkRecord | null>
+  /**
+   * Takes the operation for `claim.owner` in one conditional UPDATE: only when its status is one
+   * of `claim.from` and its lease is free (released, expired) or the owner's own. Null when not:
+   * of several instances claiming at once, exactly one gets the record.
+   */
+  claimBulk(id: string, claim: BulkClaim): Promise<BulkRecord | null>
+  /**
+   * Extends the leases `owner` holds to `leaseUntil`, expired ones too while nobody claimed them,
+   * released ones not; returns the ids it still holds.
+   */
+  renewBulks(ids: string[], owner: string, leaseUntil: number): Promise<string[]>
+  /** Frees `owner`'s lease (leaseUntil 0), so another instance may claim it at once. */
+  releaseBulk(id: string, owner: string): Promise<void>
 
   // Single changes
   /** Moves held rows to `state`; returns the seqs that were held (the others are left out). */

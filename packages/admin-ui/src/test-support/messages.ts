@@ -96,6 +96,7 @@ export function bulkOperation(
     total: 300,
     done: 100,
     failed: 0,
+    skipped: 0,
     failures: [],
     rate: 50,
     measuredRate: 48,
