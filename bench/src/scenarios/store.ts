@@ -179,6 +179,8 @@ export async function benchStore(
       rate: null,
       status: 'pending',
       actor: 'bench',
+      owner: null,
+      leaseUntil: 0,
       createdAt: Date.now(),
       updatedAt: Date.now(),
       finishedAt: null,
