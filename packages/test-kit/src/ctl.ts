@@ -52,25 +52,20 @@ export async function connections(
   // Tab-separated, as the CLI prints it: JSON would give the pid in a form close_connection
   // refuses (`#PID<…>`), the plain form is what it takes (`<rabbit@host.1701.2345.0>`).
   const out = await rabbitmqctl(
-    [
-      'list_connections',
-      '-p',
-      vhost,
-      'pid',
-      'name',
-      'client_properties',
-      '--no-table-headers',
-      '-s',
-    ],
+    // `-p` does not narrow list_connections (it lists every vhost's): the vhost column does.
+    ['list_connections', 'pid', 'vhost', 'name', 'client_properties', '--no-table-headers', '-s'],
     broker,
   )
   return out
     .split('\n')
     .filter((line) => line.startsWith('<'))
-    .map((line) => {
-      const [pid = '', name = '', properties = ''] = line.split('\t')
-      return { pid, name, clientName: CONNECTION_NAME.exec(properties)?.[1] }
-    })
+    .map((line) => line.split('\t'))
+    .filter(([, of]) => of === vhost)
+    .map(([pid = '', , name = '', properties = '']) => ({
+      pid,
+      name,
+      clientName: CONNECTION_NAME.exec(properties)?.[1],
+    }))
 }
 
 // How the CLI prints the client property: {"connection_name","warren-admin-api"}.
