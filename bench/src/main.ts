@@ -34,6 +34,8 @@ const throughputOnly = only === 'throughput' || only === 'publish' || only === '
 const runPublish = only !== 'consume'
 const runConsume = only !== 'publish'
 const withSoak = !quick && !throughputOnly && !argv.includes('--no-soak')
+/** The store beside the live reading at 10,000 (about 30 s); `--only dead-letters` for more. */
+const withDeadLetters = !quick && !throughputOnly && !argv.includes('--no-dead-letters')
 const settings = quick
   ? { reps: 5, messages: 2_000, warmup: 500, e2eSeconds: 1, retrySeconds: 1, dlq: 2_000 }
   : { reps: 5, messages: 20_000, warmup: 2_000, e2eSeconds: 3, retrySeconds: 3, dlq: 10_000 }
@@ -190,6 +192,9 @@ try {
       record(`admin requeue all ${settings.dlq}`, 'admin-api', 'ms', admin.requeueMs)
     }
   }
+  const deadLetters = withDeadLetters
+    ? await deadLetterReport([10_000], ['sqlite'], log)
+    : undefined
 
   for (const [key, { unit, values }] of samples) {
     const [metric, variant] = key.split('\u0000') as [string, string]
@@ -246,6 +251,7 @@ try {
     ratios,
     ...(brokerRetryUnavailable && { brokerRetryUnavailable }),
     ...(soakResult && { soak: soakResult }),
+    ...(deadLetters && { deadLetters }),
   }
 
   console.log(`\n## Warren benchmark (${environment.mode}, ${environment.date})\n`)
@@ -276,10 +282,8 @@ try {
         `${soakResult.heapMiB.start} MiB, peak ${soakResult.heapMiB.peak} MiB, end ${soakResult.heapMiB.end} MiB`,
     )
   }
-  const reports = join(import.meta.dirname, '../../reports')
-  mkdirSync(reports, { recursive: true })
-  writeFileSync(join(reports, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`)
-  log(`written ${join(reports, 'bench.json')}`)
+  if (deadLetters) printDeadLetterReport(deadLetters)
+  writeReport('bench.json', report)
 } finally {
   await vhost.delete()
 }

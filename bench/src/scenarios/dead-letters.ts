@@ -10,7 +10,7 @@ import type { BrowseResult, GroupsResult } from '@warren/admin-api'
 import { BROKER, freePort, sleep, startAdminApi, type AdminApiProcess } from '@warren/test-kit'
 import pg from 'pg'
 import { BenchVhost } from '../vhost.js'
-import { getJson, memoryOf, requeueGroup, timedGet, waitForIntake } from './dead-letters-api.js'
+import { memoryOf, requeueGroup, timedGet, waitForIntake } from './dead-letters-api.js'
 import {
   REQUEUED_KIND,
   declareDeadLetterQueue,
@@ -153,7 +153,7 @@ async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> 
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
 }
 
-/** The admin API with `store` on a data folder of its own, for `use`; stopped and removed after. */
+/** The admin API with the column's store, on a data folder of its own, for `use`; stopped after. */
 async function withAdminApi(
   vhost: BenchVhost,
   column: DeadLetterColumn,
@@ -180,10 +180,12 @@ async function withAdminApi(
   }
 }
 
-/** Until `queue` holds `count` ready messages again (a live reading hands them back). */
+/** Whether `queue` holds `count` ready messages (again: a live reading hands them back). */
 async function settled(vhost: BenchVhost, queue: string, count: number): Promise<boolean> {
   for (let i = 0; i < 50; i++) {
-    if ((await vhost.count(queue)) === count) return true
+    const ready = await vhost.count(queue)
+    if (ready === count) return true
+    if (ready === 0) return false
     await sleep(200)
   }
   return false
@@ -208,8 +210,9 @@ export async function deadLetterReport(
     const { dlq } = await declareDeadLetterQueue(vhost)
     const path = `/api/dead-letters/${encodeURIComponent(vhost.name)}/${encodeURIComponent(dlq)}`
     for (const size of sizes) {
-      if (size % 100 !== 0 || size < 1000)
-        throw new Error('dead letters: a multiple of 100, ≥ 1000')
+      if (size % 100 !== 0 || size < 1000) {
+        throw new Error(`--dead-letters takes multiples of 100 from 1000 on, not ${size}`)
+      }
       for (const column of ['live', ...stores] as const) {
         // The store run before drained the DLQ (and requeued a group elsewhere): fill it again.
         if (!(await settled(vhost, dlq, size))) {
