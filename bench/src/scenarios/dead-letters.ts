@@ -7,7 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowseResult, GroupsResult } from '@warren/admin-api'
-import { BROKER, freePort, sleep, startAdminApi, type AdminApiProcess } from '@warren/test-kit'
+import {
+  BROKER,
+  freePort,
+  killAdminApis,
+  sleep,
+  startAdminApi,
+  type AdminApiProcess,
+} from '@warren/test-kit'
 import pg from 'pg'
 import { BenchVhost } from '../vhost.js'
 import { memoryOf, requeueGroup, timedGet, waitForIntake } from './dead-letters-api.js'
@@ -17,47 +24,23 @@ import {
   publishDeadLetters,
   requeuedGroupSize,
 } from './dead-letters-data.js'
+import {
+  FAILED,
+  PAGE,
+  en,
+  measures,
+  type DeadLetterColumn,
+  type DeadLetterFigure,
+  type DeadLetterReport,
+} from './dead-letters-table.js'
 import { DISTINCTIVE, KINDS } from './store-data.js'
 import type { StoreKind } from './store.js'
-
-export type DeadLetterColumn = 'live' | StoreKind
-
-export interface DeadLetterFigure {
-  size: number
-  column: DeadLetterColumn
-  measure: string
-  /** null: not measurable this way; `note` says why. */
-  value: number | null
-  unit: string
-  note?: string
-  /** True when the answer covers only part of the queue (a live reading's limits). */
-  partial?: boolean
-}
 
 /** How far a live reading goes (the admin API's README): pages to 50,000, scans the first 10,000. */
 const LIVE_MAX_OFFSET = 50_000
 const LIVE_SCAN = 10_000
-const PAGE = 50
 const POSTGRES_URL =
   process.env.WARREN_STORE_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const GOALS = { pageMs: 300, searchMs: 2000, groupsMs: 1000, rssMiB: 512 }
-
-const en = (n: number) => n.toLocaleString('en')
-
-/** The measures at `size`, in the table's order. */
-function measures(size: number) {
-  return {
-    intake: 'intake (DLQ into the store)',
-    page0: 'page of 50 at offset 0',
-    pageMiddle: `page of 50 at offset ${en(size / 2)}`,
-    pageEnd: `page of 50 at offset ${en(size - PAGE)} (the last)`,
-    search: 'search for the one distinctive body',
-    groups: 'groups',
-    requeue: `requeue one group of ${en(requeuedGroupSize(size))} (bulk, unpaced)`,
-    peak: 'admin API RSS, peak (VmHWM)',
-    rss: 'admin API RSS at the end (VmRSS)',
-  }
-}
 
 type Figure = (
   measure: string,
@@ -191,12 +174,6 @@ async function settled(vhost: BenchVhost, queue: string, count: number): Promise
   return false
 }
 
-export interface DeadLetterReport {
-  figures: DeadLetterFigure[]
-  /** Per size: how fast the DLQ was filled (msg/s). */
-  publishRates: Record<number, number>
-}
-
 /** Every size (a multiple of 100) with the live reading first, then each store. */
 export async function deadLetterReport(
   sizes: readonly number[],
@@ -206,6 +183,13 @@ export async function deadLetterReport(
   const figures: DeadLetterFigure[] = []
   const publishRates: Record<number, number> = {}
   const vhost = await BenchVhost.create()
+  // An interrupted run still stops its admin APIs and removes its vhost.
+  const interrupted = () =>
+    void killAdminApis()
+      .then(() => vhost.delete())
+      .finally(() => process.exit(130))
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   try {
     const { dlq } = await declareDeadLetterQueue(vhost)
     const path = `/api/dead-letters/${encodeURIComponent(vhost.name)}/${encodeURIComponent(dlq)}`
@@ -224,80 +208,25 @@ export async function deadLetterReport(
           publishRates[size] ??= published.rate
         }
         log(`dead letters: ${en(size)}, ${column === 'live' ? 'live reading' : `store ${column}`}`)
+        const figure: Figure = (measure, value, unit, more = {}) =>
+          figures.push({ size, column, measure, value, unit, ...more })
+        // A column that fails says so in the table; the others still run.
         await withAdminApi(vhost, column, async (api) => {
-          const figure: Figure = (measure, value, unit, more = {}) =>
-            figures.push({ size, column, measure, value, unit, ...more })
           if (column === 'live') await liveRun(api, path, size, figure)
           else await storeRun(api, path, size, figure)
           const memory = memoryOf(api.pid)
           figure(measures(size).peak, memory.peakMiB, 'MiB')
           figure(measures(size).rss, memory.rssMiB, 'MiB')
+        }).catch((error: unknown) => {
+          log(`dead letters: ${en(size)}, ${column} failed: ${String(error)}`)
+          figure(FAILED, null, '', { note: String(error) })
         })
       }
     }
   } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
     await vhost.delete()
   }
   return { figures, publishRates }
-}
-
-function cell(figure: DeadLetterFigure | undefined): string {
-  if (figure === undefined) return ''
-  if (figure.value === null) return figure.note ?? 'n/a'
-  const digits = figure.value < 10 ? 1 : 0
-  const value = figure.value.toLocaleString('en', { maximumFractionDigits: digits })
-  return `${value} ${figure.unit}${figure.note ? ` (${figure.note})` : ''}`
-}
-
-/** The goals a column misses at `size`, in words; empty when it meets them all. */
-function missedGoals(size: number, figures: DeadLetterFigure[]): string[] {
-  const m = measures(size)
-  // A measure not taken, or an answer about part of the queue, misses its goal.
-  const over = (measure: string, limit: number) => {
-    const figure = figures.find((f) => f.measure === measure)
-    if (figure === undefined || figure.value === null) return true
-    return figure.partial === true || figure.value >= limit
-  }
-  const missed: string[] = []
-  if ([m.page0, m.pageMiddle, m.pageEnd].some((p) => over(p, GOALS.pageMs))) missed.push('page')
-  if (over(m.search, GOALS.searchMs)) missed.push('search')
-  if (over(m.groups, GOALS.groupsMs)) missed.push('groups')
-  if (over(m.peak, GOALS.rssMiB)) missed.push('RSS')
-  return missed
-}
-
-/** A markdown table per size: measure | live reading (baseline) | store sqlite | ... */
-export function printDeadLetterReport({ figures, publishRates }: DeadLetterReport): void {
-  const sizes = [...new Set(figures.map((f) => f.size))]
-  const columns = [...new Set(figures.map((f) => f.column))]
-  for (const size of sizes) printTable(size, columns, figures, publishRates[size])
-}
-
-function printTable(
-  size: number,
-  columns: readonly DeadLetterColumn[],
-  figures: DeadLetterFigure[],
-  publishRate: number | undefined,
-) {
-  const title = (c: DeadLetterColumn) => (c === 'live' ? 'live reading (baseline)' : `store ${c}`)
-  console.log(`\n### ${en(size)} dead letters\n`)
-  if (publishRate) console.log(`Published into the DLQ at ${en(Math.round(publishRate))} msg/s.\n`)
-  console.log(`| measure | ${columns.map(title).join(' | ')} |`)
-  console.log(`|---|${columns.map(() => '---').join('|')}|`)
-  for (const measure of Object.values(measures(size))) {
-    const of = (c: DeadLetterColumn) =>
-      figures.find((f) => f.size === size && f.column === c && f.measure === measure)
-    console.log(`| ${measure} | ${columns.map((c) => cell(of(c))).join(' | ')} |`)
-  }
-  const verdicts = columns.map((c) => {
-    const missed = missedGoals(
-      size,
-      figures.filter((f) => f.size === size && f.column === c),
-    )
-    return `${title(c)}: ${missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`}`
-  })
-  console.log(
-    `\nGoals: page < ${GOALS.pageMs} ms, search < ${GOALS.searchMs / 1000} s, groups < ` +
-      `${GOALS.groupsMs / 1000} s, RSS < ${GOALS.rssMiB} MiB. ${verdicts.join('; ')}.`,
-  )
 }
