@@ -24,7 +24,6 @@ export const MAX_OFFSET = 50_000
 export const MAX_IDS = 10_000
 
 const limitSchema = z.coerce.number().int().min(1).max(MAX_PAGE).default(50)
-const offsetSchema = z.coerce.number().int().min(0).max(MAX_OFFSET).default(0)
 /** The store pages at any depth; the live reading stops at {@link MAX_OFFSET} (browse.ts). */
 const storeOffsetSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0)
 const filterText = z.string().trim().min(1).max(200)
