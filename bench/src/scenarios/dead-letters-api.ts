@@ -57,7 +57,8 @@ export async function waitForIntake(
   const started = performance.now()
   let emptySince: number | undefined
   for (let held = from; held < total;) {
-    await sleep(200)
+    // Each poll counts the store's rows: often enough for the rate, not so often it slows it.
+    await sleep(500)
     const reading = await read()
     held = reading.held ?? 0
     emptySince = reading.inBroker === 0 ? (emptySince ?? Date.now()) : undefined

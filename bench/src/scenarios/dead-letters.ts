@@ -136,6 +136,9 @@ async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> 
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
 }
 
+/** Data folders of the admin APIs running now: an interrupted run removes them too. */
+const dataDirs = new Set<string>()
+
 /** The admin API with the column's store, on a data folder of its own, for `use`; stopped after. */
 async function withAdminApi(
   vhost: BenchVhost,
@@ -143,6 +146,7 @@ async function withAdminApi(
   use: (api: AdminApiProcess) => Promise<void>,
 ): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warren-dl-bench-'))
+  dataDirs.add(dataDir)
   const database = column === 'postgres' ? await postgresDatabase() : undefined
   const store = { live: 'off', sqlite: `sqlite:${join(dataDir, 'dead-letters.sqlite')}` }
   let api: AdminApiProcess | undefined
@@ -153,13 +157,19 @@ async function withAdminApi(
       vhosts: [vhost.name],
       dataDir,
       port: await freePort(),
-      env: { WARREN_DEAD_LETTER_STORE: database?.url ?? store[column as 'live' | 'sqlite'] },
+      env: {
+        WARREN_DEAD_LETTER_STORE: database?.url ?? store[column as 'live' | 'sqlite'],
+        // The default, not the fault suite's 0ms: with no cache every request would rediscover
+        // the topology (the management API and a count of the store's rows per queue).
+        WARREN_DISCOVERY_CACHE: '3s',
+      },
     })
     await use(api)
   } finally {
     await api?.stop()
     await database?.drop()
     rmSync(dataDir, { recursive: true, force: true })
+    dataDirs.delete(dataDir)
   }
 }
 
@@ -186,7 +196,10 @@ export async function deadLetterReport(
   // An interrupted run still stops its admin APIs and removes its vhost.
   const interrupted = () =>
     void killAdminApis()
-      .then(() => vhost.delete())
+      .then(() => {
+        for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })
+        return vhost.delete()
+      })
       .finally(() => process.exit(130))
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
