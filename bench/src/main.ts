@@ -1,5 +1,5 @@
 // `pnpm bench [--quick] [--only throughput] [--queues quorum] [--variants sdk,raw] [--reps N]
-// [--messages N] [--no-soak]`: every measure runs its variants interleaved (A B C D A B C D ...)
+// [--messages N] [--no-soak] [--only dead-letters --dead-letters 1000000]`: every measure runs its variants interleaved (A B C D A B C D ...)
 // after a warm-up, on a fresh queue per run, and reports median and min-max over the repetitions.
 // Publish and consume runs happen in each variant's own process, so their client CPU is its own.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -7,6 +7,8 @@ import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { clients, type QueueType, type VariantName } from './clients.js'
 import { benchAdmin } from './scenarios/admin.js'
+import { deadLetterReport } from './scenarios/dead-letters.js'
+import { printDeadLetterReport } from './scenarios/dead-letters-table.js'
 import { consumeRun, publishRun, endToEndRun } from './scenarios/throughput.js'
 import { retryDelayRun } from './scenarios/retry.js'
 import { soak } from './scenarios/soak.js'
@@ -24,13 +26,17 @@ const quick = argv.includes('--quick')
 /**
  * `--only throughput`: publish and consume only (no end-to-end, retry, admin or soak);
  * `--only publish` or `--only consume`: that one alone (as for a CPU profile of it);
- * `--only store`: the dead-letter store alone (no broker), `--stores`, `--store-rows`.
+ * `--only store`: the dead-letter store alone (no broker), `--stores`, `--store-rows`;
+ * `--only dead-letters`: the store beside the live reading, through the admin API's process,
+ * `--dead-letters 10000,1000000` (default 10,000), `--stores sqlite,postgres` (default sqlite).
  */
 const only = option('only')
 const throughputOnly = only === 'throughput' || only === 'publish' || only === 'consume'
 const runPublish = only !== 'consume'
 const runConsume = only !== 'publish'
 const withSoak = !quick && !throughputOnly && !argv.includes('--no-soak')
+/** The store beside the live reading at 10,000 (about 30 s); `--only dead-letters` for more. */
+const withDeadLetters = !quick && !throughputOnly && !argv.includes('--no-dead-letters')
 const settings = quick
   ? { reps: 5, messages: 2_000, warmup: 500, e2eSeconds: 1, retrySeconds: 1, dlq: 2_000 }
   : { reps: 5, messages: 20_000, warmup: 2_000, e2eSeconds: 3, retrySeconds: 3, dlq: 10_000 }
@@ -71,15 +77,28 @@ function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`)
 }
 
+function writeReport(file: string, data: unknown) {
+  const reports = join(import.meta.dirname, '../../reports')
+  mkdirSync(reports, { recursive: true })
+  writeFileSync(join(reports, file), `${JSON.stringify(data, null, 2)}\n`)
+  log(`written ${join(reports, file)}`)
+}
+
 // The dead-letter store needs no broker: it runs alone and ends the run.
 if (only === 'store') {
   const kinds = (option('stores')?.split(',') ?? ['sqlite', 'postgres']) as StoreKind[]
   const sizes = (option('store-rows') ?? (quick ? '10000' : '10000,1000000')).split(',').map(Number)
-  const figures = await storeReport(kinds, sizes, log)
-  const reports = join(import.meta.dirname, '../../reports')
-  mkdirSync(reports, { recursive: true })
-  writeFileSync(join(reports, 'store-bench.json'), `${JSON.stringify(figures, null, 2)}\n`)
-  log(`written ${join(reports, 'store-bench.json')}`)
+  writeReport('store-bench.json', await storeReport(kinds, sizes, log))
+  process.exit(0)
+}
+
+// The store beside the live reading, end to end: a vhost and admin API processes of its own.
+if (only === 'dead-letters') {
+  const sizes = (option('dead-letters') ?? '10000').split(',').map(Number)
+  const kinds = (option('stores')?.split(',') ?? ['sqlite']) as StoreKind[]
+  const deadLetters = await deadLetterReport(sizes, kinds, log)
+  printDeadLetterReport(deadLetters)
+  writeReport('dead-letters-bench.json', deadLetters)
   process.exit(0)
 }
 
@@ -174,6 +193,9 @@ try {
       record(`admin requeue all ${settings.dlq}`, 'admin-api', 'ms', admin.requeueMs)
     }
   }
+  const deadLetters = withDeadLetters
+    ? await deadLetterReport([10_000], ['sqlite'], log)
+    : undefined
 
   for (const [key, { unit, values }] of samples) {
     const [metric, variant] = key.split('\u0000') as [string, string]
@@ -230,6 +252,7 @@ try {
     ratios,
     ...(brokerRetryUnavailable && { brokerRetryUnavailable }),
     ...(soakResult && { soak: soakResult }),
+    ...(deadLetters && { deadLetters }),
   }
 
   console.log(`\n## Warren benchmark (${environment.mode}, ${environment.date})\n`)
@@ -260,10 +283,8 @@ try {
         `${soakResult.heapMiB.start} MiB, peak ${soakResult.heapMiB.peak} MiB, end ${soakResult.heapMiB.end} MiB`,
     )
   }
-  const reports = join(import.meta.dirname, '../../reports')
-  mkdirSync(reports, { recursive: true })
-  writeFileSync(join(reports, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`)
-  log(`written ${join(reports, 'bench.json')}`)
+  if (deadLetters) printDeadLetterReport(deadLetters)
+  writeReport('bench.json', report)
 } finally {
   await vhost.delete()
 }

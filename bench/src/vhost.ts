@@ -38,6 +38,17 @@ export class BenchVhost {
     return queue
   }
 
+  /** Messages ready in `queue`, through a passive declare: exact, with no statistics delay. */
+  async count(queue: string): Promise<number> {
+    return this.#vhost.count(queue)
+  }
+
+  /** Removes every message of `queue`, keeping the queue. */
+  async purgeQueue(queue: string): Promise<void> {
+    const path = `/api/queues/${this.#vhost.encoded}/${encodeURIComponent(queue)}/contents`
+    await management('DELETE', path)
+  }
+
   async deleteQueue(queue: string): Promise<void> {
     await management('DELETE', `/api/queues/${this.#vhost.encoded}/${encodeURIComponent(queue)}`)
   }

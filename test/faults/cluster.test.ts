@@ -9,7 +9,7 @@ import type { RabbitNode } from '../support/rabbit-node.js'
 import { expectRecoveredWithoutLoss } from './harness/assertions.js'
 import { startRig } from './harness/rig.js'
 import { WORK_QUEUE } from './harness/topology.js'
-import { sleep, waitFor } from './harness/wait.js'
+import { sleep, waitFor } from '@warren/test-kit'
 
 // Faults of a 3-node cluster: a node crashes or freezes under the services' feet. Every
 // scenario leaves the cluster whole again (the node restarted) for the next one.

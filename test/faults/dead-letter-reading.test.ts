@@ -8,11 +8,12 @@ import { startRabbitNode, type RabbitNode } from '../support/rabbit-node.js'
 import {
   freePort,
   killAdminApis,
+  sleep,
   startAdminApi,
+  waitFor,
   type AdminApiProcess,
-} from './harness/admin-api-process.js'
+} from '@warren/test-kit'
 import { recordResult } from './harness/report.js'
-import { sleep, waitFor } from './harness/wait.js'
 
 // Looking never costs a dead letter, even when the admin API dies while it looks: a quorum DLQ
 // under a delivery limit of 5 (a vhost policy) on a node of its own, read by re-seating, with
@@ -76,6 +77,7 @@ describe('the admin API killed while it reads a quorum DLQ under a delivery limi
           WARREN_DEAD_LETTER_QUEUES: DLQ,
           WARREN_LIVE_DEAD_LETTERS: encodeURIComponent(vhost),
         },
+        echo: Boolean(process.env.WARREN_FAULTS_LOG),
       })
     const browse = (api: AdminApiProcess) =>
       api.request(`/api/dead-letters/${encodeURIComponent(vhost)}/${DLQ}/messages?limit=10`)

@@ -9,8 +9,9 @@ import {
   freePort,
   killAdminApis,
   startAdminApi,
+  waitFor,
   type AdminApiProcess,
-} from './harness/admin-api-process.js'
+} from '@warren/test-kit'
 import { recordResult } from './harness/report.js'
 import {
   drainQueue,
@@ -18,7 +19,6 @@ import {
   publishDeadLetters,
   type StoreFile,
 } from './harness/stored-dead-letters.js'
-import { waitFor } from './harness/wait.js'
 
 // The dead-letter store's custody under kill -9 of the admin API: while its intake drains a DLQ
 // into the SQLite store, while a bulk requeue sends stored dead letters back, and while a bulk
@@ -93,6 +93,7 @@ async function openScene(name: string, dlqType: 'quorum' | 'classic'): Promise<S
           dataDir,
           port,
           env: { WARREN_DEAD_LETTER_STORE: `sqlite:${storePath}` },
+          echo: Boolean(process.env.WARREN_FAULTS_LOG),
         }),
       close,
     }

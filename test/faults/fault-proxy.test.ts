@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
-import { sleep, waitFor } from './harness/wait.js'
+import { sleep, waitFor } from '@warren/test-kit'
 
 // The proxy is the instrument of two scenarios: check it does what they rely on, against a
 // plain echo server (no broker needed).

@@ -5,7 +5,7 @@ import type { RabbitNode } from '../support/rabbit-node.js'
 import { expectRecoveredWithoutLoss } from './harness/assertions.js'
 import { startRig } from './harness/rig.js'
 import { WORK_QUEUE } from './harness/topology.js'
-import { waitFor } from './harness/wait.js'
+import { waitFor } from '@warren/test-kit'
 
 // A real network partition (full suite, RabbitMQ 4.3 only: the namespaced nodes are chrooted 4.3
 // nodes of scripts/rabbitmq.mjs; the machine's 3.10 binaries have no such backend). Each node of a

@@ -4,7 +4,7 @@ import { startRabbitNode, type RabbitNode } from '../support/rabbit-node.js'
 import { expectRecoveredWithoutLoss } from './harness/assertions.js'
 import { startConsumerProcess, type ConsumerProcess } from './harness/consumer-processes.js'
 import { startRig } from './harness/rig.js'
-import { sleep, waitFor } from './harness/wait.js'
+import { sleep, waitFor } from '@warren/test-kit'
 
 // Single-node faults outside the CI subset: a disk alarm, a consumer process killed, and delayed
 // publishes (messages waiting in the delay levels) across a broker restart.

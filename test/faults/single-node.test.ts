@@ -7,7 +7,7 @@ import { expectRecoveredWithoutLoss } from './harness/assertions.js'
 import { consumeDeadLetters, type DeadLetter } from './harness/dead-letters.js'
 import { startRig } from './harness/rig.js'
 import { WORK_QUEUE } from './harness/topology.js'
-import { sleep, waitFor } from './harness/wait.js'
+import { sleep, waitFor } from '@warren/test-kit'
 
 // The CI subset: faults a single throwaway node can show. The shared broker on :5672 is never
 // touched; every scenario has a vhost of its own on this node.

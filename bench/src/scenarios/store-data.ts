@@ -8,7 +8,7 @@ export const BENCH_QUEUE = 'orders.dlq'
 /** Text only the distinctive body carries. */
 export const DISTINCTIVE = 'zebra-quokka-7731'
 
-interface Kind {
+export interface Kind {
   errorName: string
   message: (n: number) => string
   reason: string
@@ -78,11 +78,8 @@ export const KIND_FINGERPRINTS = KINDS.map((kind) =>
 /** Epoch ms of the first dead letter; one per second after it. */
 export const START = Date.UTC(2026, 11, 1)
 
-/** The `n`th of `total` dead letters (0-based); the one at 75% carries the distinctive text. */
-export function syntheticDeadLetter(n: number, total: number): NewDeadLetter {
-  const kind = KINDS[n % KINDS.length] as Kind
-  const messageId = `msg-${n}-${hex(n)}`
-  const errorMessage = kind.message(n)
+/** The `n`th of `total` bodies (0-based), ~300 bytes of JSON; the one at 75% carries {@link DISTINCTIVE}. */
+export function syntheticBody(n: number, total: number): Buffer {
   const body = {
     orderId: `o-${n}`,
     customer: { id: `c-${hex(n + 1)}`, tier: n % 3 === 0 ? 'gold' : 'standard' },
@@ -93,7 +90,15 @@ export function syntheticDeadLetter(n: number, total: number): NewDeadLetter {
     note: n === Math.floor(total * 0.75) ? `customer asked for ${DISTINCTIVE}` : 'leave at door',
     createdAt: new Date(START + n * 1000).toISOString(),
   }
-  const content = Buffer.from(JSON.stringify(body))
+  return Buffer.from(JSON.stringify(body))
+}
+
+/** The `n`th of `total` dead letters (0-based); the one at 75% carries the distinctive text. */
+export function syntheticDeadLetter(n: number, total: number): NewDeadLetter {
+  const kind = KINDS[n % KINDS.length] as Kind
+  const messageId = `msg-${n}-${hex(n)}`
+  const errorMessage = kind.message(n)
+  const content = syntheticBody(n, total)
   const properties = { messageId, contentType: 'application/json', timestamp: START / 1000 + n }
   const deadLetteredAt = START + n * 1000
   return {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { DEAD_LETTER_REASONS, HEADERS } from '@warren/sdk'
 import type { Channel, ConfirmChannel } from 'amqplib'
 import Database from 'better-sqlite3'
-import { sleep } from './wait.js'
+import { sleep } from '@warren/test-kit'
 
 /**
  * Publishes `count` dead letters to `queue` as the SDK writes them after a consumer of `original`

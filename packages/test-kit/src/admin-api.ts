@@ -7,8 +7,8 @@ import { waitFor } from './wait.js'
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const MAIN = join(ROOT, 'packages/admin-api/src/main.ts')
 
-/** The operator token every admin API of the suite is started with. */
-export const ADMIN_TOKEN = 'fault-suite-admin-token-0123456789'
+/** The operator token every admin API started here has. */
+export const ADMIN_TOKEN = 'test-kit-admin-token-0123456789'
 
 export interface AdminApiOptions {
   /** The broker's AMQP URL, without a vhost. */
@@ -23,6 +23,8 @@ export interface AdminApiOptions {
   port: number
   /** More of its environment, e.g. `WARREN_DEAD_LETTER_STORE`. @default {} */
   env?: Record<string, string>
+  /** Whether its output goes to stderr too, each line tagged with its pid. @default false */
+  echo?: boolean
 }
 
 /** An admin API in a process of its own (`node --import tsx packages/admin-api/src/main.ts`). */
@@ -51,8 +53,8 @@ export async function startAdminApi(options: AdminApiOptions): Promise<AdminApiP
   // The admin API's own process, not a tsx wrapper around it: SIGKILL must reach it, or a
   // wrapper's orphan would go on working (and writing its data folder) after the kill.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    // `tsx` resolves from the test package.
-    cwd: join(ROOT, 'test'),
+    // `tsx` resolves from this package.
+    cwd: join(ROOT, 'packages/test-kit'),
     env: {
       ...process.env,
       WARREN_AMQP_URL: options.amqpUrl,
@@ -68,10 +70,10 @@ export async function startAdminApi(options: AdminApiOptions): Promise<AdminApiP
   })
   running.add(child)
   child.once('exit', () => running.delete(child))
-  // The last words, for the error when it dies before it answers (WARREN_FAULTS_LOG=1: all).
+  // The last words, for the error when it dies before it answers (with `echo`: all).
   let tail = ''
   const keep = (data: Buffer) => {
-    if (process.env.WARREN_FAULTS_LOG) process.stderr.write(`[admin-api ${child.pid}] ${data}`)
+    if (options.echo) process.stderr.write(`[admin-api ${child.pid}] ${data}`)
     tail = (tail + data.toString()).slice(-2000)
   }
   child.stdout?.on('data', keep)
