@@ -7,8 +7,11 @@ import { ConfigError } from './errors.js'
 import { defaultPrometheusUrls } from './rabbit/prometheus.js'
 import { resourceName } from './security/names.js'
 import {
+  LIVE_PATTERN_FORMAT,
   parseLivePatterns,
+  parses,
   parseStoreSetting,
+  STORE_SETTING_FORMAT,
   type LivePattern,
   type StoreSetting,
 } from './store/custody.js'
@@ -229,22 +232,11 @@ const envSchema = z.object({
   WARREN_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1),
   WARREN_BODY_LIMIT: z.coerce.number().int().min(1024),
   WARREN_DISCOVERY_CACHE: duration('WARREN_DISCOVERY_CACHE'),
-  WARREN_DEAD_LETTER_STORE: z.string().refine((value) => {
-    try {
-      parseStoreSetting(value, '.')
-      return true
-    } catch {
-      return false
-    }
-  }, 'expected sqlite, sqlite:<path>, a postgres:// URL or off'),
-  WARREN_LIVE_DEAD_LETTERS: commaList.refine((entries) => {
-    try {
-      parseLivePatterns(entries)
-      return true
-    } catch {
-      return false
-    }
-  }, 'expected <vhost> or <vhost>/<queue> entries, e.g. %2F/orders.dlq'),
+  WARREN_DEAD_LETTER_STORE: z.string().refine(
+    parses((value: string) => parseStoreSetting(value, '.')),
+    STORE_SETTING_FORMAT,
+  ),
+  WARREN_LIVE_DEAD_LETTERS: commaList.refine(parses(parseLivePatterns), LIVE_PATTERN_FORMAT),
 })
 
 /** Raised by `loadConfig` with one line per invalid variable. */

@@ -1,4 +1,5 @@
-import { matches, toMessageView } from '../dead-letters/message-view.js'
+import { toMessageView } from '../dead-letters/message-view.js'
+import { matches } from '../dead-letters/search-text.js'
 import type { ArchivedMessage, ArchiveListResult } from '../dead-letters/schemas.js'
 import { originalOf, restoredOffset, stampOf } from './stream.js'
 import type { Archive, ArchiveRecord } from './stream.js'

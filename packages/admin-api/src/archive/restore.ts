@@ -16,6 +16,11 @@ export type RestoreRequest =
 /** What to restore in one vhost: named ids, or everything not yet restored from one queue. */
 type Selection = { ids: string[] } | { queue: string }
 
+/** A restore that has done nothing yet. */
+export function noneRestored(): RestoreResult {
+  return { operationId: '', restored: 0, notFound: [], alreadyRestored: [], failed: [] }
+}
+
 /**
  * Publishes archived messages back to the dead-letter queue they were removed from (default
  * exchange, mandatory, confirmed), then appends a `restored` record for each one that arrived,
@@ -27,13 +32,7 @@ export async function restore(
   request: RestoreRequest,
   actor: Actor,
 ): Promise<RestoreResult> {
-  const result: RestoreResult = {
-    operationId: '',
-    restored: 0,
-    notFound: [],
-    alreadyRestored: [],
-    failed: [],
-  }
+  const result = noneRestored()
   const selections = new Map<string, Selection>()
   if ('all' in request) {
     selections.set(request.vhost, { queue: request.queue })

@@ -6,6 +6,7 @@ import type { DeadLetterStore, StoredDeadLetter } from '../store/types.js'
 import { ApiError } from '../errors.js'
 import { MAX_OFFSET } from '../dead-letters/schemas.js'
 import type { ArchiveQuery } from './list.js'
+import { noneRestored } from './restore.js'
 
 // The archive of dead letters in the store: a delete or purge there marks rows archived, so the
 // archive is an indexed query like any other (paged by offset, searched, at any size), and a
@@ -68,13 +69,7 @@ export async function restoreStored(
   ids: string[],
   actor: Actor,
 ): Promise<RestoreResult> {
-  const result: RestoreResult = {
-    operationId: '',
-    restored: 0,
-    notFound: [],
-    alreadyRestored: [],
-    failed: [],
-  }
+  const result = noneRestored()
   const byVhost = new Map<string, Map<number, string>>()
   for (const id of new Set(ids)) {
     const parsed = parseStoredArchiveId(id)
@@ -108,13 +103,7 @@ export async function restoreAllStored(
   request: { vhost: string; queue: string },
   actor: Actor,
 ): Promise<RestoreResult> {
-  const result: RestoreResult = {
-    operationId: '',
-    restored: 0,
-    notFound: [],
-    alreadyRestored: [],
-    failed: [],
-  }
+  const result = noneRestored()
   // Restored rows leave the archive, so each page is the first one again.
   for (;;) {
     const { items } = await store.archived(request.vhost, request.queue, {}, 500, 0)

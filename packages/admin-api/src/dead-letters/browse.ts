@@ -1,6 +1,7 @@
 import type { DeadLetterAges } from './head.js'
 import { oldestOf } from './head.js'
-import { matches, toMessageView } from './message-view.js'
+import { toMessageView } from './message-view.js'
+import { matches } from './search-text.js'
 import type { QueueReader } from './reader.js'
 import { ApiError } from '../errors.js'
 import { MAX_OFFSET, type BrowseResult } from './schemas.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MessageProperties } from 'amqplib'
-import { matches, toMessageView } from './message-view.js'
+import { toMessageView } from './message-view.js'
+import { matches } from './search-text.js'
 
 function message(content: string | Buffer, properties: Partial<MessageProperties> = {}) {
   return {

@@ -11,6 +11,22 @@ import type { DeadLetterStore } from './types.js'
 export type StoreSetting =
   { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'off' }
 
+export const STORE_SETTING_FORMAT = 'expected sqlite, sqlite:<path>, a postgres:// URL or off'
+export const LIVE_PATTERN_FORMAT =
+  'expected <vhost> or <vhost>/<queue> entries, e.g. %2F/orders.dlq'
+
+/** Whether `parse` takes a value without throwing: for a schema's refinement. */
+export function parses<T>(parse: (value: T) => unknown) {
+  return (value: T): boolean => {
+    try {
+      parse(value)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
 /**
  * Reads `WARREN_DEAD_LETTER_STORE`: `sqlite` (the default, a file in the data directory),
  * `sqlite:<path>`, a `postgres://` or `postgresql://` URL, or `off`. Throws with the reason.
@@ -25,7 +41,7 @@ export function parseStoreSetting(value: string, dataDir: string): StoreSetting 
     return { kind: 'sqlite', path }
   }
   if (/^postgres(ql)?:\/\//.test(text)) return { kind: 'postgres', url: text }
-  throw new Error('expected sqlite, sqlite:<path>, a postgres:// URL or off')
+  throw new Error(STORE_SETTING_FORMAT)
 }
 
 /** One entry of `WARREN_LIVE_DEAD_LETTERS`: a vhost, or one queue of it (`*` in names). */

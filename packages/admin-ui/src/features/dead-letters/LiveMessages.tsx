@@ -1,5 +1,7 @@
 // The dead-letter queue read live in RabbitMQ (not in Warren's store): up to a chosen number of
 // messages are loaded, then filtered and grouped in the browser.
+// Over 300 lines: it is the screen the live reading had before the store, moved whole so its
+// behaviour (and its e2e story) stays exactly as it was; the store's screen is split by part.
 import { useDeferredValue, useEffect, useMemo, useState } from 'react'
 import { ErrorNotice, Loading } from '../../components/Notice.js'
 import { StatCard } from '../../components/StatCard.js'
