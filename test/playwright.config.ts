@@ -50,6 +50,8 @@ export default defineConfig({
       WARREN_VIEWER_TOKEN: E2E_TOKENS.viewer,
       // The store of this run only (the audit log beside it).
       WARREN_DATA_DIR: E2E_DATA_DIR,
+      // The demo's vhost and the specs' own: the store takes no other DLQ of the shared broker.
+      WARREN_VHOSTS: '/,e2e-*',
       // dead-letters.spec.ts tells the story of a queue read live in RabbitMQ; the other specs
       // see the default, dead letters in the store.
       WARREN_LIVE_DEAD_LETTERS: 'e2e-console-*',

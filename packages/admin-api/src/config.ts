@@ -38,8 +38,9 @@ export interface Config {
    */
   prometheusUrls: string[]
   /**
-   * The vhosts this API watches (`WARREN_VHOSTS`, comma-separated): discovery, queue and
-   * dead-letter lists, overview counts, alerts, head peeks and every dead-letter and archive
+   * The vhosts this API watches (`WARREN_VHOSTS`, comma-separated, `*` matching any run of
+   * characters, e.g. `/,team-*`): discovery, queue and dead-letter lists, overview counts,
+   * alerts, head peeks, the dead-letter store's custody and every dead-letter and archive
    * operation stay inside them; a vhost outside them answers 404.
    * @default undefined (every vhost)
    */

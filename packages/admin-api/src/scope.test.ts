@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROKER, createTestVhost, management, type TestVhost } from '@warren/test-kit'
 import { createApp, type WarrenApp } from './app.js'
@@ -149,6 +150,40 @@ describe('WARREN_VHOSTS', () => {
       )
     } finally {
       await module.close()
+    }
+  })
+
+  it('takes a pattern: lists what matches, and the store drains only those dead-letter queues', async () => {
+    // `core-scope-watched-<id>` matches, `core-scope-other-<id>` does not.
+    const patterned = createApp(
+      testConfig(dir.path, {
+        WARREN_VHOSTS: 'core-scope-watched-*',
+        WARREN_DEAD_LETTER_STORE: `sqlite:${join(dir.path, 'pattern.sqlite')}`,
+      }),
+    )
+    try {
+      const ask = async <T>(path: string) =>
+        (await (await patterned.app.request(path, { headers: operator })).json()) as T
+      const listed = await eventually(async () => {
+        const body = await ask<{ items: { vhost: string; name: string; stored: number }[] }>(
+          '/api/dead-letters',
+        )
+        const mine = body.items.filter((q) => q.vhost === watched.name)
+        return mine.length === 1 && mine[0]?.stored === 1 ? body : undefined
+      })
+      expect(new Set(listed.items.map((q) => q.vhost)).has(other.name)).toBe(false)
+      const queues = await ask<{ items: { vhost: string }[] }>(`/api/queues?vhost=${other.encoded}`)
+      expect(queues.items).toEqual([])
+      const outside = await patterned.app.request(
+        `/api/dead-letters/${other.encoded}/payments.dlq/messages`,
+        { headers: operator },
+      )
+      expect(outside.status).toBe(404)
+      // The watched DLQ is in the store now; the other vhost's dead letter never moved.
+      expect((await watched.withChannel((ch) => ch.checkQueue('orders.dlq'))).messageCount).toBe(0)
+      expect((await other.withChannel((ch) => ch.checkQueue('payments.dlq'))).messageCount).toBe(1)
+    } finally {
+      await patterned.close()
     }
   })
 })

@@ -5,7 +5,8 @@ import {
   type ManagementClient,
   type ManagementOptions,
 } from '../rabbit/management.js'
-import { inScope, type VhostScope } from '../scope.js'
+import { matchesPattern } from '../patterns.js'
+import { inScope, scopeHasPatterns, type VhostScope } from '../scope.js'
 import { discover, type TopologyInput } from './discover.js'
 import type { QueueSummary } from '../store/types.js'
 import type { Topology } from './types.js'
@@ -40,12 +41,6 @@ type DiscoveryClient = ManagementClient & {
  * management API knows only the `timestamp` of classic queues' heads.
  */
 export type HeadTime = (vhost: string, queue: string) => Promise<number | null>
-
-/** Whether `name` matches an operator's pattern (`*` is any run of characters). */
-export function matchesPattern(pattern: string, name: string): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-  return new RegExp(`^${escaped.join('.*')}$`).test(name)
-}
 
 /** Whether `name` matches one of the operator's patterns. */
 export function namedDeadLetterQueue(patterns: readonly string[], name: string): boolean {
@@ -109,11 +104,25 @@ async function readVhost(client: ManagementClient, vhost?: string): Promise<Obje
   return { queues, bindings, exchanges, policies }
 }
 
-/** With a scope, each of its vhosts is asked for on its own, so nothing else is ever read. */
+/**
+ * With a scope of names, each of its vhosts is asked for on its own, so nothing else is ever read;
+ * a scope with patterns reads the broker's lists and keeps what matches.
+ */
 async function read(client: ManagementClient, vhost: string | undefined, scope: VhostScope) {
   const none: Objects = { queues: [], bindings: [], exchanges: [], policies: [] }
   if (vhost !== undefined) return inScope(scope, vhost) ? readVhost(client, vhost) : none
   if (scope === undefined) return readVhost(client)
+  if (scopeHasPatterns(scope)) {
+    const all = await readVhost(client)
+    const kept = <T extends { vhost: string }>(items: readonly T[]) =>
+      items.filter((item) => inScope(scope, item.vhost))
+    return {
+      queues: kept(all.queues),
+      bindings: kept(all.bindings),
+      exchanges: kept(all.exchanges),
+      policies: kept(all.policies),
+    }
+  }
   const parts = await Promise.all(
     scope.map((name) =>
       readVhost(client, name).catch((error: unknown) => {

@@ -2,6 +2,7 @@
 // statistics (RabbitMQ 4.x with `management_metrics_collection` denied): per-queue depths,
 // consumers and message counters from its per-object endpoint `/metrics/detailed`.
 import { ApiError } from '../errors.js'
+import { inScope, scopeHasPatterns } from '../scope.js'
 
 /** Options of the Prometheus client. */
 export interface PrometheusOptions {
@@ -91,7 +92,10 @@ const unescape = (value: string) =>
   value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))
 
 /** One node's text exposition (Prometheus format 0.0.4), read into figures. */
-export function parseExposition(text: string): MetricsReading {
+export function parseExposition(
+  text: string,
+  keep: (vhost: string) => boolean = () => true,
+): MetricsReading {
   const into: MetricsReading = { queues: new Map(), published: 0 }
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue
@@ -105,7 +109,7 @@ export function parseExposition(text: string): MetricsReading {
     const labels: Record<string, string> = {}
     for (const [, key = '', raw = ''] of labelText.matchAll(LABEL)) labels[key] = unescape(raw)
     const vhost = labels['vhost']
-    if (vhost === undefined) continue
+    if (vhost === undefined || !keep(vhost)) continue
     if (figure === undefined) {
       into.published += value
       continue
@@ -182,7 +186,8 @@ export function createPrometheusClient(options: PrometheusOptions): PrometheusCl
 
   return {
     async read(vhosts) {
-      const targets = vhosts === undefined ? [undefined] : [...vhosts]
+      // Patterns are resolved against the whole scrape: the queues' own vhost labels sort it.
+      const targets = vhosts === undefined || scopeHasPatterns(vhosts) ? [undefined] : [...vhosts]
       const texts = await Promise.all(
         bases.flatMap((base) => targets.map((vhost) => scrape(base, vhost))),
       )
@@ -190,7 +195,9 @@ export function createPrometheusClient(options: PrometheusOptions): PrometheusCl
         throw unavailable(`No Prometheus endpoint answered (${bases.length} tried)`)
       }
       return mergeReadings(
-        texts.flatMap((text) => (text === undefined ? [] : [parseExposition(text)])),
+        texts.flatMap((text) =>
+          text === undefined ? [] : [parseExposition(text, (vhost) => inScope(vhosts, vhost))],
+        ),
       )
     },
   }

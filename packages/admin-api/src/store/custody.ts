@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { QueueFactsLookup } from '../dead-letters/reading.js'
-import { matchesPattern } from '../discovery/index.js'
+import { matchesPattern } from '../patterns.js'
 import type { DeadLetterStore } from './types.js'
 
 // Where dead letters live: in the store (custody: the admin API drains each dead-letter queue into
