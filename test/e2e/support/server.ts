@@ -1,8 +1,11 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** Where playwright.config.ts starts the e2e server. */
-export const E2E_PORT = 8181
+/**
+ * Where playwright.config.ts starts the e2e server (`WARREN_E2E_PORT`, default 8181): its own
+ * port lets two runs share a machine.
+ */
+export const E2E_PORT = Number(process.env['WARREN_E2E_PORT'] ?? 8181)
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`
 
 /** Tokens the e2e server is started with; the specs log in with them. */
