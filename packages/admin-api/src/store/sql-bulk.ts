@@ -150,9 +150,9 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
       }
     },
 
-    settleBulkItems(id, done, state, failures, actor, progress = {}) {
+    async settleBulkItems(id, done, state, failures, actor, progress = {}) {
       const now = Date.now()
-      return driver.transaction(async (tx) => {
+      await driver.transaction(async (tx) => {
         let p = params()
         if (done.length > 0) {
           await tx.run(
@@ -194,6 +194,7 @@ export function bulkMethods(driver: SqlDriver): BulkMethods {
         }
         await tx.run(p.query(`UPDATE bulks SET ${sets.join(', ')} WHERE id = ${p.add(id)}`))
       })
+      driver.written?.(done.length)
     },
 
     async updateBulk(id, patch) {

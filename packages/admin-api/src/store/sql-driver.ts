@@ -27,4 +27,9 @@ export interface SqlDriver extends Executor {
   ): Promise<T>
   /** Inserts rows of `INSERT_COLUMNS` values, as fast as the database allows. */
   insertRows(tx: Executor, rows: unknown[][]): Promise<void>
+  /**
+   * Told how many dead letters a committed write added or settled, so the driver can keep the
+   * planner's statistics up to date (PostgreSQL without autovacuum). Never throws.
+   */
+  written?(rows: number): void
 }

@@ -41,6 +41,23 @@ export class Params {
     return `${column} ${operator} ${this.add(`%${escaped}%`)} ESCAPE '\\'`
   }
 
+  /**
+   * A dead letter's search text contains `needle`. SQLite looks it up in the trigram index of
+   * `dead_letters_search` (a needle of three characters or more: the index's unit), so a search
+   * costs what it finds, not the queue's depth; PostgreSQL's trigram index serves ILIKE itself.
+   */
+  search(needle: string): string {
+    const lowered = needle.toLowerCase()
+    if (this.dialect === 'sqlite' && [...lowered].length >= 3) {
+      const phrase = `"${lowered.replace(/"/g, '""')}"`
+      return (
+        'd.seq IN (SELECT rowid FROM dead_letters_search ' +
+        `WHERE dead_letters_search MATCH ${this.add(phrase)})`
+      )
+    }
+    return this.contains('d.search_text', lowered)
+  }
+
   query(sql: string): Query {
     return { sql, values: this.values }
   }
@@ -55,7 +72,7 @@ export function queueClause(p: Params, vhost: string, queue: string): string {
 export function filterClauses(p: Params, filter: DeadLetterFilter): string[] {
   const clauses: string[] = []
   const search = filter.search?.trim()
-  if (search) clauses.push(p.contains('d.search_text', search))
+  if (search) clauses.push(p.search(search))
   const equal: [keyof DeadLetterFilter, string][] = [
     ['reason', 'd.reason'],
     ['errorName', 'd.error_name'],

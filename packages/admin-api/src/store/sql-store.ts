@@ -85,7 +85,7 @@ export function createSqlStore(driver: SqlDriver): DeadLetterStore {
     async insert(batch) {
       if (batch.length === 0) return { inserted: 0, duplicates: 0 }
       await internQueues(batch)
-      return driver.transaction(async (tx) => {
+      const result = await driver.transaction(async (tx) => {
         const held = await storedDigests(
           tx,
           batch.filter((letter) => letter.redelivered),
@@ -102,6 +102,8 @@ export function createSqlStore(driver: SqlDriver): DeadLetterStore {
         if (rows.length > 0) await driver.insertRows(tx, rows)
         return { inserted: rows.length, duplicates: batch.length - rows.length }
       })
+      driver.written?.(result.inserted)
+      return result
     },
 
     async count(vhost, queue, filter = {}) {
@@ -219,6 +221,7 @@ export function createSqlStore(driver: SqlDriver): DeadLetterStore {
             `${heldWhere(p, vhost, queue, { seqs })} RETURNING seq`,
         ),
       )
+      driver.written?.(rows.length)
       return rows.map((row) => Number(row.seq)).sort((a, b) => a - b)
     },
 

@@ -43,6 +43,14 @@ CREATE INDEX IF NOT EXISTS dead_letters_groups
 -- a redelivered copy's lookup.
 CREATE INDEX IF NOT EXISTS dead_letters_digest ON dead_letters (queue_id, digest);
 
+-- Search: a trigram index of each dead letter's search text (contentless: only the seqs are
+-- kept; the text is in dead_letters). Filled by the trigger, in the insert's own transaction.
+CREATE VIRTUAL TABLE IF NOT EXISTS dead_letters_search
+  USING fts5 (search_text, content = '', tokenize = 'trigram');
+CREATE TRIGGER IF NOT EXISTS dead_letters_search_insert AFTER INSERT ON dead_letters BEGIN
+  INSERT INTO dead_letters_search (rowid, search_text) VALUES (new.seq, new.search_text);
+END;
+
 CREATE TABLE IF NOT EXISTS bulks (
   id TEXT PRIMARY KEY,
   action TEXT NOT NULL,

@@ -101,7 +101,17 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
     dialect: 'sqlite',
     init: () =>
       serial(async () => {
+        const indexed = db
+          .prepare("SELECT 1 FROM sqlite_master WHERE name = 'dead_letters_search'")
+          .get()
         db.exec(SQLITE_SCHEMA)
+        // A file from before the search index: its dead letters are indexed once, here.
+        if (indexed === undefined) {
+          db.exec(
+            'INSERT INTO dead_letters_search (rowid, search_text) ' +
+              'SELECT seq, search_text FROM dead_letters',
+          )
+        }
         const present = new Set(
           (db.pragma('table_info(bulks)') as { name: string }[]).map((column) => column.name),
         )

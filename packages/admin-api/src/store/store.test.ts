@@ -237,6 +237,10 @@ describe.each([sqlite, postgres])('the $name store', (kind) => {
       [{ search: '100%' }, [10]],
       [{ search: 'paid_in' }, [10]],
       [{ search: 'ANN@example' }, [30]],
+      // Shorter than the trigram index's unit, and a quote that must not end its phrase.
+      [{ search: 'r-' }, [30]],
+      [{ search: '"' }, []],
+      [{ search: 'full"' }, []],
       [{ search: '   ' }, [10, 20, 30]],
       [{ reason: 'expired' }, [30]],
       [{ errorName: 'PaymentDeclined' }, [10, 20]],
@@ -675,6 +679,30 @@ describe.each([sqlite, postgres])('the $name store made by an earlier release', 
       expect(await store.claimBulk('op-old', claim)).toMatchObject({ owner: 'a' })
     } finally {
       await store.close()
+      await drop()
+    }
+  })
+})
+
+describe('the sqlite store made before its search index', () => {
+  it('indexes the dead letters it already holds on init, and finds them', async () => {
+    const { store, another, exec, drop } = await sqlite.open()
+    const queue = newQueue()
+    try {
+      await store.init()
+      await store.insert([letter(queue, { searchText: 'kept from before the index' })])
+      await store.close()
+      await exec('DROP TRIGGER dead_letters_search_insert; DROP TABLE dead_letters_search')
+      const reopened = another()
+      try {
+        await reopened.init()
+        await reopened.insert([letter(queue, { searchText: 'arrived after the index' })])
+        expect(await reopened.count(VHOST, queue, { search: 'from before' })).toBe(1)
+        expect(await reopened.count(VHOST, queue, { search: 'the index' })).toBe(2)
+      } finally {
+        await reopened.close()
+      }
+    } finally {
       await drop()
     }
   })
