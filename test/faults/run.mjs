@@ -60,6 +60,8 @@ const code = await new Promise((resolve) => {
         WARREN_FAULTS_BROKER: broker,
         WARREN_RABBITMQ_DIR: rabbitmqDir,
         WARREN_FAULTS_RUN: RUN,
+        // Scenarios that scale take fewer messages in the CI subset.
+        WARREN_FAULTS_CI: ci ? '1' : '0',
       },
     },
   )
