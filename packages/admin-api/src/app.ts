@@ -164,7 +164,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     },
   )
   const audit = createFileAuditLog(config.dataDir)
-  const store = openStore(config.deadLetterStore)
+  const store = openStore(config.deadLetterStore, log)
   const setting = config.deadLetterStore
   log.info('dead-letter store', {
     store: setting.kind,

@@ -163,6 +163,8 @@ export interface BrowseReading {
   /** With `store`: dead letters the store holds for this queue, and what RabbitMQ still has. */
   held?: number
   inBroker?: number
+  /** With `store`: the newest dead letters not in the search index yet (searched by scan). */
+  searchBacklog?: number
 }
 
 /** A failure group: dead letters with one fingerprint (error, normalised message, code, queue). */

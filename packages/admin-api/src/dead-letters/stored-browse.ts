@@ -41,11 +41,12 @@ export async function browseStored(
 ): Promise<BrowseResult> {
   const filter = filterOf(query)
   const filtered = Object.values(filter).some((value) => value !== undefined)
-  const [held, matched, rows, waiting] = await Promise.all([
+  const [held, matched, rows, waiting, searchBacklog] = await Promise.all([
     store.count(vhost, queue),
     filtered ? store.count(vhost, queue, filter) : undefined,
     store.page(vhost, queue, filter, query.limit, query.offset),
     inBroker(pool, vhost, queue),
+    store.searchBacklog(),
   ])
   return {
     total: matched ?? held,
@@ -56,6 +57,7 @@ export async function browseStored(
       readAt: new Date().toISOString(),
       held,
       inBroker: waiting,
+      searchBacklog,
     },
   }
 }

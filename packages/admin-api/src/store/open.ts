@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Logger } from '../security/logger.js'
 import type { StoreSetting } from './custody.js'
 import type { DeadLetterStore } from './types.js'
 
@@ -9,14 +10,17 @@ import type { DeadLetterStore } from './types.js'
  * sees a failure to open it (a PostgreSQL that refuses, a file that cannot be written) on its first
  * call. Only the configured driver is loaded (no `pg` for SQLite, no native addon for PostgreSQL).
  */
-export function openStore(setting: StoreSetting): DeadLetterStore | null {
+export function openStore(
+  setting: StoreSetting,
+  log?: Pick<Logger, 'warn'>,
+): DeadLetterStore | null {
   if (setting.kind === 'off') return null
   const opening = (async (): Promise<DeadLetterStore> => {
     let store: DeadLetterStore
     if (setting.kind === 'sqlite') {
       mkdirSync(dirname(setting.path), { recursive: true })
       const { createSqliteStore } = await import('./sqlite.js')
-      store = createSqliteStore({ path: setting.path })
+      store = createSqliteStore({ path: setting.path, ...(log ? { log } : {}) })
     } else {
       const { createPostgresStore } = await import('./postgres.js')
       store = createPostgresStore({ url: setting.url })

@@ -43,6 +43,13 @@ CREATE INDEX IF NOT EXISTS dead_letters_groups
   ON dead_letters (queue_id, state, fingerprint, original_queue, seen_at, seq);
 -- a redelivered copy's lookup.
 CREATE INDEX IF NOT EXISTS dead_letters_digest ON dead_letters (queue_id, digest);
+-- the filters beside search and group (rows of one value stay in seq order, a page's order), and
+-- the time filter and the oldest held row of a queue.
+CREATE INDEX IF NOT EXISTS dead_letters_reason ON dead_letters (queue_id, state, reason, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_error ON dead_letters (queue_id, state, error_name, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_routing
+  ON dead_letters (queue_id, state, original_routing_key, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_seen ON dead_letters (queue_id, state, seen_at);
 
 CREATE TABLE IF NOT EXISTS bulks (
   id text PRIMARY KEY,

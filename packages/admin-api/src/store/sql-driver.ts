@@ -32,4 +32,6 @@ export interface SqlDriver extends Executor {
    * planner's statistics up to date (PostgreSQL without autovacuum). Never throws.
    */
   written?(rows: number): void
+  /** See {@link DeadLetterStore.searchBacklog}; none: the index is written with the rows. */
+  searchBacklog?(): Promise<number>
 }

@@ -43,8 +43,9 @@ export class Params {
 
   /**
    * A dead letter's search text contains `needle`. SQLite looks it up in the trigram index of
-   * `dead_letters_search` (a needle of three characters or more: the index's unit), so a search
-   * costs what it finds, not the queue's depth; PostgreSQL's trigram index serves ILIKE itself.
+   * `dead_letters_search` (a needle of three characters or more: the index's unit) and scans only
+   * the rows the indexer has not reached yet, so a search costs what it finds, not the queue's
+   * depth; PostgreSQL's trigram index serves ILIKE itself.
    */
   search(needle: string): string {
     const lowered = needle.toLowerCase()
@@ -52,7 +53,10 @@ export class Params {
       const phrase = `"${lowered.replace(/"/g, '""')}"`
       return (
         'd.seq IN (SELECT rowid FROM dead_letters_search ' +
-        `WHERE dead_letters_search MATCH ${this.add(phrase)})`
+        `WHERE dead_letters_search MATCH ${this.add(phrase)} ` +
+        'UNION ALL SELECT t.seq FROM dead_letters t ' +
+        'WHERE t.seq > (SELECT indexed_to FROM search_progress WHERE id = 1) AND ' +
+        `${this.contains('t.search_text', lowered)})`
       )
     }
     return this.contains('d.search_text', lowered)

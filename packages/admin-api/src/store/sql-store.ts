@@ -80,6 +80,7 @@ export function createSqlStore(driver: SqlDriver): DeadLetterStore {
   return {
     kind: driver.kind,
     init: () => driver.init(),
+    searchBacklog: async () => (await driver.searchBacklog?.()) ?? 0,
     close: () => driver.close(),
 
     async insert(batch) {

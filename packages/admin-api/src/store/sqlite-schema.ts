@@ -42,14 +42,24 @@ CREATE INDEX IF NOT EXISTS dead_letters_groups
   ON dead_letters (queue_id, state, fingerprint, original_queue, seen_at, seq);
 -- a redelivered copy's lookup.
 CREATE INDEX IF NOT EXISTS dead_letters_digest ON dead_letters (queue_id, digest);
+-- the filters beside search and group (rows of one value stay in seq order, a page's order), and
+-- the time filter and the oldest held row of a queue.
+CREATE INDEX IF NOT EXISTS dead_letters_reason ON dead_letters (queue_id, state, reason, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_error ON dead_letters (queue_id, state, error_name, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_routing
+  ON dead_letters (queue_id, state, original_routing_key, seq);
+CREATE INDEX IF NOT EXISTS dead_letters_seen ON dead_letters (queue_id, state, seen_at);
 
 -- Search: a trigram index of each dead letter's search text (contentless: only the seqs are
--- kept; the text is in dead_letters). Filled by the trigger, in the insert's own transaction.
+-- kept; the text is in dead_letters), filled behind the intake by the search indexer
+-- (sqlite-search-index.ts) up to search_progress.indexed_to; rows after it are searched by scan.
 CREATE VIRTUAL TABLE IF NOT EXISTS dead_letters_search
   USING fts5 (search_text, content = '', tokenize = 'trigram');
-CREATE TRIGGER IF NOT EXISTS dead_letters_search_insert AFTER INSERT ON dead_letters BEGIN
-  INSERT INTO dead_letters_search (rowid, search_text) VALUES (new.seq, new.search_text);
-END;
+CREATE TABLE IF NOT EXISTS search_progress (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_to INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO search_progress (id, indexed_to) VALUES (1, 0);
 
 CREATE TABLE IF NOT EXISTS bulks (
   id TEXT PRIMARY KEY,

@@ -6,6 +6,8 @@ import type { Query } from './sql-filter.js'
 import type { Executor, SqlDriver } from './sql-driver.js'
 import { createSqlStore } from './sql-store.js'
 import { SQLITE_BULK_COLUMNS, SQLITE_SCHEMA } from './sqlite-schema.js'
+import type { Logger } from '../security/logger.js'
+import { startSearchIndexer, type SearchIndexer } from './sqlite-search-index.js'
 import type { DeadLetterStore } from './types.js'
 
 export interface SqliteStoreOptions {
@@ -17,6 +19,8 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number
+  /** Where a failure of the search indexer is told (search stays exact without it). */
+  log?: Pick<Logger, 'warn'>
 }
 
 /**
@@ -30,7 +34,7 @@ export function createSqliteStore(options: SqliteStoreOptions): DeadLetterStore 
   return createSqlStore(sqliteDriver(options))
 }
 
-function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlDriver {
+function sqliteDriver({ path, busyTimeoutMs = 5_000, log }: SqliteStoreOptions): SqlDriver {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
@@ -62,6 +66,7 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
   // One connection, and a transaction's work awaits between its statements: everything goes
   // through one queue, so no call lands inside another's open transaction.
   let tail: Promise<unknown> = Promise.resolve()
+  let indexer: SearchIndexer | undefined
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const result = tail.then(work, work)
     tail = result.catch(() => undefined)
@@ -101,25 +106,35 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000 }: SqliteStoreOptions): SqlD
     dialect: 'sqlite',
     init: () =>
       serial(async () => {
-        const indexed = db
-          .prepare("SELECT 1 FROM sqlite_master WHERE name = 'dead_letters_search'")
-          .get()
         db.exec(SQLITE_SCHEMA)
-        // A file from before the search index: its dead letters are indexed once, here.
-        if (indexed === undefined) {
-          db.exec(
-            'INSERT INTO dead_letters_search (rowid, search_text) ' +
-              'SELECT seq, search_text FROM dead_letters',
-          )
-        }
         const present = new Set(
           (db.pragma('table_info(bulks)') as { name: string }[]).map((column) => column.name),
         )
         for (const [name, definition] of SQLITE_BULK_COLUMNS) {
           if (!present.has(name)) db.exec(`ALTER TABLE bulks ADD COLUMN ${name} ${definition}`)
         }
+        // An in-memory database has no second connection: its search scans.
+        if (path !== ':memory:' && indexer === undefined) {
+          indexer = startSearchIndexer(path, (error) =>
+            log?.warn('dead-letter search indexer stopped; search reads the rows', { error }),
+          )
+        }
       }),
-    close: () => serial(async () => void db.close()),
+    close: () =>
+      serial(async () => {
+        await indexer?.close()
+        db.close()
+      }),
+    searchBacklog: () =>
+      serial(async () => {
+        const row = db
+          .prepare(
+            'SELECT coalesce((SELECT max(seq) FROM dead_letters), 0) - indexed_to AS n ' +
+              'FROM search_progress WHERE id = 1',
+          )
+          .get() as { n: number } | undefined
+        return Math.max(0, row?.n ?? 0)
+      }),
     all: (query) => serial(() => direct.all(query)),
     run: (query) => serial(() => direct.run(query)),
     transaction: (work) =>

@@ -684,26 +684,49 @@ describe.each([sqlite, postgres])('the $name store made by an earlier release', 
   })
 })
 
-describe('the sqlite store made before its search index', () => {
-  it('indexes the dead letters it already holds on init, and finds them', async () => {
-    const { store, another, exec, drop } = await sqlite.open()
+describe('the sqlite search index', () => {
+  it('finds dead letters before the indexer reaches them and after, then from the index', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-store-'))
+    const path = join(dir, 'dead-letters.db')
+    const store = createSqliteStore({ path })
     const queue = newQueue()
+    const reader = () => new Database(path, { readonly: true })
     try {
       await store.init()
-      await store.insert([letter(queue, { searchText: 'kept from before the index' })])
-      await store.close()
-      await exec('DROP TRIGGER dead_letters_search_insert; DROP TABLE dead_letters_search')
-      const reopened = another()
+      await store.insert([
+        letter(queue, { searchText: 'first of the two, quokka-1' }),
+        letter(queue, { searchText: 'second of the two, quokka-2' }),
+      ])
+      // Right after the commit, whether the indexer got there or not.
+      expect(await store.count(VHOST, queue, { search: 'quokka' })).toBe(2)
+      expect(await store.count(VHOST, queue, { search: 'QUOKKA-2' })).toBe(1)
+      // The indexer catches up on its own, and the index alone then finds both.
+      const db = reader()
       try {
-        await reopened.init()
-        await reopened.insert([letter(queue, { searchText: 'arrived after the index' })])
-        expect(await reopened.count(VHOST, queue, { search: 'from before' })).toBe(1)
-        expect(await reopened.count(VHOST, queue, { search: 'the index' })).toBe(2)
+        const deadline = Date.now() + 10_000
+        const matched = () =>
+          db
+            .prepare('SELECT rowid FROM dead_letters_search WHERE dead_letters_search MATCH ?')
+            .all('"quokka"').length
+        while (matched() < 2 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+        expect(matched()).toBe(2)
+        const { seq } = db.prepare('SELECT indexed_to AS seq FROM search_progress').get() as {
+          seq: number
+        }
+        const { max } = db.prepare('SELECT max(seq) AS max FROM dead_letters').get() as {
+          max: number
+        }
+        expect(seq).toBe(max)
       } finally {
-        await reopened.close()
+        db.close()
       }
+      expect(await store.count(VHOST, queue, { search: 'quokka' })).toBe(2)
+      expect(await store.count(VHOST, queue, { search: 'of the two, quokka-1' })).toBe(1)
     } finally {
-      await drop()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

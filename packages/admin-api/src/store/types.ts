@@ -209,6 +209,11 @@ export interface DeadLetterStore {
   groups(vhost: string, queue: string, filter?: DeadLetterFilter): Promise<GroupRow[]>
   /** Every queue with held rows, or listed in `queues`. */
   summaries(): Promise<QueueSummary[]>
+  /**
+   * Dead letters the search index has not reached yet (SQLite indexes behind the intake; they are
+   * searched by scan meanwhile); 0 where the index is written with the rows.
+   */
+  searchBacklog(): Promise<number>
   /** Held rows in seq order after `afterSeq`, for export (streamed page by page). */
   scan(
     vhost: string,

@@ -116,6 +116,8 @@ export function StoredMessages({ vhost, queue, canOperate, feeds }: StoredMessag
       <p className="notice ok" data-testid="store-counts">
         {formatCount(reading?.held ?? null)} dead letters in Warren&apos;s store ·{' '}
         {formatCount(reading?.inBroker ?? null)} still in RabbitMQ (being drained into the store)
+        {(reading?.searchBacklog ?? 0) > 0 &&
+          ` · the newest ${formatCount(reading?.searchBacklog ?? null)} being indexed for search (searched meanwhile, a little slower)`}
       </p>
       <OperationsPanel vhost={vhost} queue={queue} />
       <GroupsPanel
