@@ -1,5 +1,12 @@
 import { defineConfig } from '@playwright/test'
-import { E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_TOKENS } from './e2e/support/server.js'
+import {
+  E2E_BASE_URL,
+  E2E_DATA_DIR,
+  E2E_PORT,
+  E2E_TOKENS,
+  E2E_VHOST_PREFIX,
+  e2eVhostName,
+} from './e2e/support/server.js'
 
 // The console end to end: the real `pnpm start` (broker bootstrap, admin API serving the built
 // console, demo workload) in Debian's Chromium. One worker: the specs share one server.
@@ -50,11 +57,11 @@ export default defineConfig({
       WARREN_VIEWER_TOKEN: E2E_TOKENS.viewer,
       // The store of this run only (the audit log beside it).
       WARREN_DATA_DIR: E2E_DATA_DIR,
-      // The demo's vhost and the specs' own: the store takes no other DLQ of the shared broker.
-      WARREN_VHOSTS: '/,e2e-*',
+      // The demo's vhost and this run's specs' own: the store takes no other DLQ of the broker.
+      WARREN_VHOSTS: `/,${E2E_VHOST_PREFIX}-*`,
       // dead-letters.spec.ts tells the story of a queue read live in RabbitMQ; the other specs
       // see the default, dead letters in the store.
-      WARREN_LIVE_DEAD_LETTERS: 'e2e-console-*',
+      WARREN_LIVE_DEAD_LETTERS: `${e2eVhostName('console')}-*`,
     },
   },
 })

@@ -7,6 +7,7 @@ import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import amqp from 'amqplib'
 import { deadLetterPath } from './support/console.js'
 import { expect, test } from './support/fixtures.js'
+import { e2eVhostName } from './support/server.js'
 
 // Incident scale, on a vhost of this file's own: a DLQ of DEAD_LETTERS published straight into
 // RabbitMQ and drained by the admin API's intake into its store (sqlite in the data dir). Then:
@@ -64,7 +65,7 @@ async function publishDeadLetters(url: string) {
 
 test.beforeAll(async () => {
   test.setTimeout(600_000)
-  vhost = await createTestVhost('e2e-store')
+  vhost = await createTestVhost(e2eVhostName('store'))
   broker = await connect({ url: vhost.url, topology, service: 'e2e-store-orders' })
   await broker.consume(QUEUE, async (message) => {
     const body = message.body as { order: number; fixed?: boolean }

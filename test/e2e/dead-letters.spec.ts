@@ -3,6 +3,7 @@ import { connect, defineTopology, NonRetryableError, type Broker } from '@warren
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import { deadLetterPath } from './support/console.js'
 import { expect, test } from './support/fixtures.js'
+import { e2eVhostName } from './support/server.js'
 
 // One story in order, on dead letters made through the SDK in a vhost of this file's own:
 // they appear, they open, two are requeued and consumed, one is deleted and restored, purge
@@ -30,7 +31,7 @@ let broker: Broker<typeof topology>
 const consumed: number[] = []
 
 test.beforeAll(async () => {
-  vhost = await createTestVhost('e2e-console')
+  vhost = await createTestVhost(e2eVhostName('console'))
   broker = await connect({ url: vhost.url, topology, service: 'e2e-orders' })
   await broker.consume(QUEUE, async (message) => {
     const order = message.body as { n: number }

@@ -1,6 +1,7 @@
 import type { Page, Response } from '@playwright/test'
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import { expect, test } from './support/fixtures.js'
+import { e2eVhostName } from './support/server.js'
 
 // A broker with 5,000 queues (in a vhost of this file's own): the console lists, sorts and
 // searches them a page at a time, the server doing the work, and the URL keeps the view.
@@ -11,7 +12,9 @@ const name = (n: number) => `e2e.load.${String(n).padStart(4, '0')}`
 let vhost: TestVhost
 
 test.beforeAll(async () => {
-  vhost = await createTestVhost('e2e-queues')
+  // 5,000 declares take the broker a while on a busy machine; the specs' 90 s is for a page.
+  test.setTimeout(240_000)
+  vhost = await createTestVhost(e2eVhostName('queues'))
   await vhost.withChannel(async (ch) => {
     // One channel, every declare in flight at once.
     await Promise.all(Array.from({ length: QUEUES }, (_, n) => ch.assertQueue(name(n))))

@@ -155,11 +155,13 @@ describe('WARREN_VHOSTS', () => {
 
   it('takes a pattern: lists what matches, and the store drains only those dead-letter queues', async () => {
     // `core-scope-watched-<id>` matches, `core-scope-other-<id>` does not.
+    spy.paths.length = 0
     const patterned = createApp(
       testConfig(dir.path, {
         WARREN_VHOSTS: 'core-scope-watched-*',
         WARREN_DEAD_LETTER_STORE: `sqlite:${join(dir.path, 'pattern.sqlite')}`,
       }),
+      { fetch: spy.fetch },
     )
     try {
       const ask = async <T>(path: string) =>
@@ -182,6 +184,13 @@ describe('WARREN_VHOSTS', () => {
       // The watched DLQ is in the store now; the other vhost's dead letter never moved.
       expect((await watched.withChannel((ch) => ch.checkQueue('orders.dlq'))).messageCount).toBe(0)
       expect((await other.withChannel((ch) => ch.checkQueue('payments.dlq'))).messageCount).toBe(1)
+      // The vhosts' names were asked for, then only the watched one's objects.
+      expect(spy.paths).toContain('/api/vhosts?columns=name')
+      const listings = spy.paths.filter((path) =>
+        /^\/api\/(queues|bindings|exchanges|policies)(\/detailed)?(\/|\?|$)/.test(path),
+      )
+      expect(listings.length).toBeGreaterThan(0)
+      for (const path of listings) expect(path).toContain(`/${watched.encoded}`)
     } finally {
       await patterned.close()
     }

@@ -20,3 +20,11 @@ process.env['WARREN_E2E_RUN'] ??= String(process.pid)
  * so nothing of an earlier run is seen.
  */
 export const E2E_DATA_DIR = join(tmpdir(), `warren-e2e-${process.env['WARREN_E2E_RUN']}`)
+
+/**
+ * The start of every vhost a spec makes (`e2evhost('store')` is `e2e-<run>-store-<hex>`): the
+ * e2e server watches only these and the demo's `/`, so two runs on one broker (or a run beside
+ * the other tests) never take each other's dead letters.
+ */
+export const E2E_VHOST_PREFIX = `e2e-${process.env['WARREN_E2E_RUN']}`
+export const e2eVhostName = (name: string) => `${E2E_VHOST_PREFIX}-${name}`

@@ -105,26 +105,18 @@ async function readVhost(client: ManagementClient, vhost?: string): Promise<Obje
 }
 
 /**
- * With a scope of names, each of its vhosts is asked for on its own, so nothing else is ever read;
- * a scope with patterns reads the broker's lists and keeps what matches.
+ * With a scope, each of its vhosts is asked for on its own, so nothing else is ever read; a scope
+ * with patterns asks the broker for its vhosts' names first and reads those that match.
  */
 async function read(client: ManagementClient, vhost: string | undefined, scope: VhostScope) {
   const none: Objects = { queues: [], bindings: [], exchanges: [], policies: [] }
   if (vhost !== undefined) return inScope(scope, vhost) ? readVhost(client, vhost) : none
   if (scope === undefined) return readVhost(client)
-  if (scopeHasPatterns(scope)) {
-    const all = await readVhost(client)
-    const kept = <T extends { vhost: string }>(items: readonly T[]) =>
-      items.filter((item) => inScope(scope, item.vhost))
-    return {
-      queues: kept(all.queues),
-      bindings: kept(all.bindings),
-      exchanges: kept(all.exchanges),
-      policies: kept(all.policies),
-    }
-  }
+  const names = scopeHasPatterns(scope)
+    ? (await client.vhosts()).filter((name) => inScope(scope, name))
+    : scope
   const parts = await Promise.all(
-    scope.map((name) =>
+    names.map((name) =>
       readVhost(client, name).catch((error: unknown) => {
         // A watched vhost that doesn't exist (yet) has no queues; it must not hide the others.
         if (error instanceof ApiError && error.status === 404) return none

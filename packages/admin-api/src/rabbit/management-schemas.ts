@@ -124,6 +124,9 @@ export const overviewSchema = z.object({
 })
 export type ManagementOverview = z.infer<typeof overviewSchema>
 
+/** A vhost in `/api/vhosts?columns=name`. */
+export const vhostSchema = z.object({ name: z.string() })
+
 export const nodeSchema = z.object({
   name: z.string(),
   running: z.boolean().optional(),

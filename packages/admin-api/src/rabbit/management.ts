@@ -4,6 +4,7 @@ import {
   bindingSchema,
   exchangeSchema,
   nodeSchema,
+  vhostSchema,
   overviewSchema,
   pageSchema,
   policySchema,
@@ -47,6 +48,8 @@ export interface ManagementClient {
   /** Broker-wide figures; with `history`, also rate and depth samples over that window. */
   overview(history?: HistoryWindow): Promise<ManagementOverview>
   nodes(): Promise<ManagementNode[]>
+  /** The names of the broker's vhosts. */
+  vhosts(): Promise<string[]>
   /** Every queue (of one vhost when given), fetched page by page. */
   queues(vhost?: string): Promise<ManagementQueue[]>
   /** One queue with depth and rate samples over `history`; 404 ApiError when it doesn't exist. */
@@ -244,6 +247,8 @@ export function createManagementClient(options: ManagementOptions): ManagementCl
     overview,
     statsDisabled,
     nodes: () => get('/api/nodes?columns=name,running,type', nodeSchema.array()),
+    vhosts: async () =>
+      (await get('/api/vhosts?columns=name', vhostSchema.array())).map((vhost) => vhost.name),
     async queues(vhost) {
       const items = await pagedQueues(scoped('queues', vhost))
       const trimmed = items.length > 0 && items.every((queue) => queue.messages === undefined)
