@@ -13,6 +13,8 @@ import { Worker } from 'node:worker_threads'
 const BATCH = 200
 /** How long the indexer rests when it has caught up. */
 const IDLE_MS = 200
+/** The least it rests between two batches, leaving the write lock to the intake. */
+const REST_MS = 15
 
 // Plain JavaScript: a worker does not go through the TypeScript loader that runs this file.
 const WORKER = `
@@ -51,13 +53,17 @@ function run() {
     return
   }
   let indexed = 0
+  const started = Date.now()
   try {
     indexed = step.immediate()
   } catch (error) {
     // Another writer held the file past the busy timeout: the next round tries again.
     if (error.code !== 'SQLITE_BUSY') throw error
   }
-  setTimeout(run, indexed > 0 ? 0 : workerData.idleMs)
+  // Custody first: after a batch the file's write lock is left free as long as the batch held
+  // it, so the intake (which waits for the lock on timers) is never starved by the indexer.
+  const held = Date.now() - started
+  setTimeout(run, indexed > 0 ? Math.max(held, workerData.restMs) : workerData.idleMs)
 }
 run()
 `
@@ -75,7 +81,7 @@ export function startSearchIndexer(path: string, onError: (error: Error) => void
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { path, driver, batch: BATCH, idleMs: IDLE_MS },
+    workerData: { path, driver, batch: BATCH, idleMs: IDLE_MS, restMs: REST_MS },
   })
   // The indexer never keeps the process alive on its own.
   worker.unref()

@@ -82,7 +82,8 @@ function sqliteDriver({ path, busyTimeoutMs = 5_000, log }: SqliteStoreOptions):
     const deadline = Date.now() + busyTimeoutMs
     db.pragma('busy_timeout = 0')
     try {
-      for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      // Polled every few ms at most: the search indexer leaves the lock free only for a while.
+      for (let wait = 1; ; wait = Math.min(wait * 2, 8)) {
         try {
           db.exec('BEGIN IMMEDIATE')
           return
