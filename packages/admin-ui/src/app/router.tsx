@@ -3,6 +3,7 @@ import { ArchiveScreen } from '../features/archive/ArchiveScreen.js'
 import { AuditScreen } from '../features/audit/AuditScreen.js'
 import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueScreen.js'
 import { DeadLettersScreen } from '../features/dead-letters/DeadLettersScreen.js'
+import { parseDeadLetterQueueSearch } from '../features/dead-letters/dlq-search.js'
 import { OverviewScreen } from '../features/overview/OverviewScreen.js'
 import { QueueDetailScreen } from '../features/queues/QueueDetailScreen.js'
 import { parseListSearch } from '../features/queues/list-search.js'
@@ -36,6 +37,8 @@ const deadLettersRoute = createRoute({
 export const deadLetterQueueRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/dead-letters/$vhost/$queue',
+  // `?group=` opens the queue on one failure group: the overview links there.
+  validateSearch: parseDeadLetterQueueSearch,
   component: DeadLetterQueueScreen,
 })
 const archiveRoute = createRoute({

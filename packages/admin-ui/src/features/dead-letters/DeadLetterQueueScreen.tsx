@@ -1,4 +1,4 @@
-import { Link, useParams } from '@tanstack/react-router'
+import { Link, useParams, useSearch } from '@tanstack/react-router'
 import { useCallback, useState } from 'react'
 import { Loading } from '../../components/Notice.js'
 import { useCanOperate } from '../auth/role.js'
@@ -18,6 +18,7 @@ type QueueAction = Extract<PendingAction, { kind: 'purge' | 'requeue-all' }>
  */
 export function DeadLetterQueueScreen() {
   const { vhost, queue } = useParams({ from: '/dead-letters/$vhost/$queue' })
+  const { group } = useSearch({ from: '/dead-letters/$vhost/$queue' })
   const canOperate = useCanOperate()
   const [action, setAction] = useState<QueueAction | null>(null)
   const [storeSeen, setStoreSeen] = useState(false)
@@ -77,6 +78,7 @@ export function DeadLetterQueueScreen() {
           queue={queue}
           canOperate={canOperate}
           feeds={summary?.feeds ?? []}
+          initialGroup={group}
         />
       ) : (
         <LiveMessages
