@@ -7,6 +7,7 @@ import { useDeadLetterQueues } from '../dead-letters/api/get-dead-letter-queues.
 import { MessageDrawer } from '../dead-letters/MessageDrawer.js'
 import { useArchive } from './api/get-archive.js'
 import { RestoreDialog } from './RestoreDialog.js'
+import { usePageTitle } from '../../lib/page-title.js'
 
 const PAGE = 100
 
@@ -22,6 +23,7 @@ export function ArchiveScreen() {
   const [restoring, setRestoring] = useState<string[] | null>(null)
 
   const archive = useArchive({ vhost, queue, limit: PAGE, offset })
+  usePageTitle('Archive')
   const items = useMemo(() => archive.data?.items ?? [], [archive.data])
   const vhosts = useMemo(
     () => [...new Set(['/', ...(dlqs.data?.items ?? []).map((d) => d.vhost)])].sort(),

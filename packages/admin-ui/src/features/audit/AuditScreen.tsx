@@ -3,6 +3,7 @@ import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { Pager } from '../../components/Pager.js'
 import { formatTime } from '../../lib/format.js'
 import { useAudit } from './api/get-audit.js'
+import { usePageTitle } from '../../lib/page-title.js'
 
 const PAGE = 100
 
@@ -22,6 +23,7 @@ function describeTarget(target: string): string {
 export function AuditScreen() {
   const [offset, setOffset] = useState(0)
   const audit = useAudit({ limit: PAGE, offset })
+  usePageTitle('Audit log')
   const items = audit.data?.items ?? []
 
   return (

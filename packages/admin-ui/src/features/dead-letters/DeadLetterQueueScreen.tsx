@@ -8,6 +8,8 @@ import { LiveMessages } from './LiveMessages.js'
 import { OperationDialog } from './OperationDialog.js'
 import { PurgeDialog } from './PurgeDialog.js'
 import { StoredMessages } from './StoredMessages.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness } from '../../components/Freshness.js'
 
 type QueueAction = Extract<PendingAction, { kind: 'purge' | 'requeue-all' }>
 
@@ -25,6 +27,7 @@ export function DeadLetterQueueScreen() {
   const onStored = useCallback(() => setStoreSeen(true), [])
 
   const dlqs = useDeadLetterQueues()
+  usePageTitle(queue)
   const summary = dlqs.data?.items.find((d) => d.vhost === vhost && d.name === queue)
   // Until discovery answers it is not known where the dead letters are; a queue it does not
   // list (yet) is read live, which says so when the store has it after all.
@@ -43,6 +46,7 @@ export function DeadLetterQueueScreen() {
           <h1 id="dlq-title" className="mono">
             {queue}
           </h1>
+          <Freshness source={dlqs} />
         </div>
         {canOperate ? (
           <div className="bulkbar" role="toolbar" aria-label="Queue actions">

@@ -2,10 +2,13 @@ import { Link } from '@tanstack/react-router'
 import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { formatAge, formatCount } from '../../lib/format.js'
 import { useDeadLetterQueues } from './api/get-dead-letter-queues.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
 
 /** Every dead-letter queue, fullest first, with its age and the queues that feed it. */
 export function DeadLettersScreen() {
   const dlqs = useDeadLetterQueues()
+  usePageTitle('Dead letters')
   const items = [...(dlqs.data?.items ?? [])].sort(
     (a, b) => b.messages - a.messages || a.name.localeCompare(b.name),
   )
@@ -20,6 +23,7 @@ export function DeadLettersScreen() {
             {formatCount(items.length)} dead-letter queues holding {formatCount(totalMessages)}{' '}
             messages. Open one to inspect, requeue, delete or purge.
           </p>
+          <Freshness source={dlqs} />
         </div>
       </div>
       {dlqs.isError ? (
@@ -30,7 +34,7 @@ export function DeadLettersScreen() {
       ) : items.length === 0 ? (
         <EmptyState>No dead-letter queue found.</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div className={`table-wrap${isStale(dlqs) ? ' stale' : ''}`}>
           <table className="table" data-testid="dlq-table">
             <thead>
               <tr>

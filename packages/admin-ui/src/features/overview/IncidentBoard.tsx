@@ -1,6 +1,7 @@
 import { Link } from '@tanstack/react-router'
 import { EmptyState } from '../../components/Notice.js'
 import { formatCount, formatRate } from '../../lib/format.js'
+import { messages } from '../dead-letters/actions.js'
 import { ruleText } from '../alerts/rules.js'
 import { groupLabel } from '../dead-letters/GroupsPanel.js'
 import type { Incident } from './incidents.js'
@@ -22,8 +23,10 @@ function TopError({ incident }: { incident: Incident }) {
       className="error-text"
       data-testid="incident-top-error"
     >
-      {groupLabel(topError)}
-      <span className="muted"> · {formatCount(topError.count)} messages</span>
+      <span className="clamp-2" title={groupLabel(topError)}>
+        {groupLabel(topError)}
+      </span>
+      <span className="muted"> {messages(topError.count)}</span>
     </Link>
   )
 }
@@ -84,7 +87,7 @@ export function IncidentBoard({ incidents, now }: { incidents: readonly Incident
               <td className="num" data-label="Dead letters" data-testid="incident-messages">
                 {formatCount(incident.messages)}
               </td>
-              <td data-label="Since" data-testid="incident-since">
+              <td data-label="Since" data-testid="incident-since" className="nowrap">
                 {sinceText(incident.since, now) ?? '–'}
               </td>
               <td data-label="Alerts">
@@ -97,7 +100,7 @@ export function IncidentBoard({ incidents, now }: { incidents: readonly Incident
                       return (
                         <li key={alert.rule}>
                           {rule.label} {rule.value(alert.value)}{' '}
-                          <span className="muted">({rule.threshold(alert.threshold)})</span>
+                          <span className="muted">(rule: {rule.threshold(alert.threshold)})</span>
                         </li>
                       )
                     })}

@@ -11,10 +11,13 @@ import { useTopErrors } from './api/get-top-errors.js'
 import { chartHistory } from './chart-history.js'
 import { IncidentBoard } from './IncidentBoard.js'
 import { incidentsOf } from './incidents.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
 
 /** What is failing first (the incident board), then the broker's totals, rates and alerts. */
 export function OverviewScreen() {
   const overview = useOverview()
+  usePageTitle('Overview')
   const dlqs = useDeadLetterQueues()
   const live = useRateHistory()
   const now = useNow()
@@ -60,6 +63,7 @@ export function OverviewScreen() {
               ) : null}
             </p>
           ) : null}
+          <Freshness source={overview} />
         </div>
       </div>
       {overview.isError ? (
@@ -67,7 +71,7 @@ export function OverviewScreen() {
       ) : null}
       {overview.isPending ? <Loading /> : null}
       {o ? (
-        <>
+        <div className={isStale(overview) ? 'stale' : undefined} data-testid="overview-data">
           <section className="card" aria-labelledby="incidents-title">
             <h2 id="incidents-title">What is failing</h2>
             <IncidentBoard incidents={incidents} now={now} />
@@ -155,7 +159,7 @@ export function OverviewScreen() {
             <h2 id="alerts-title">Other queues&apos; alerts</h2>
             <AlertList alerts={otherAlerts} />
           </section>
-        </>
+        </div>
       ) : null}
     </section>
   )

@@ -9,6 +9,8 @@ import { listQueryOf, parseListSearch, sortedBy, type QueueListSearch } from './
 import { QueueTopology } from './QueueTopology.js'
 import { QueuePager } from './QueuePager.js'
 import { countsByName, topologyOf } from './topology-of.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
 
 const COLUMNS: { key: QueueSortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Queue' },
@@ -29,6 +31,7 @@ export function QueuesScreen() {
   const navigate = useNavigate({ from: '/queues' })
   const query = listQueryOf(search)
   const queues = useQueues(query)
+  usePageTitle('Queues')
   // A field set to undefined goes back to the server's default.
   const update = (patch: { [K in keyof QueueListSearch]?: QueueListSearch[K] | undefined }) =>
     void navigate({ search: (prev) => parseListSearch({ ...prev, ...patch }) })
@@ -68,6 +71,7 @@ export function QueuesScreen() {
             {formatCount(total)} {total === 1 ? 'queue' : 'queues'}
             {queues.isFetching ? ' · refreshing…' : ''}
           </p>
+          <Freshness source={queues} />
         </div>
         <div className="toolbar" role="search">
           {query.vhost !== undefined ? (
@@ -117,7 +121,7 @@ export function QueuesScreen() {
       ) : items.length === 0 ? (
         <EmptyState>{total === 0 ? 'No queue matches.' : 'No queues on this page.'}</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div className={`table-wrap${isStale(queues) ? ' stale' : ''}`}>
           <table className="table" data-testid="queue-table" aria-busy={queues.isFetching}>
             <thead>
               <tr>
