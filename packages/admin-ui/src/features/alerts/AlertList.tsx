@@ -3,6 +3,7 @@ import { EmptyState } from '../../components/Notice.js'
 import { formatTime } from '../../lib/format.js'
 import { alertsByQueue, ruleText } from './rules.js'
 import type { Alert } from './rules.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 /**
  * Active alerts of the queues that are not dead-letter queues (those are on the incident
@@ -11,7 +12,7 @@ import type { Alert } from './rules.js'
 export function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <EmptyState>No active alert.</EmptyState>
   return (
-    <div className="table-wrap">
+    <TableWrap label="Other queues' alerts">
       <table className="table cards-on-phone" data-testid="alert-table">
         <thead>
           <tr>
@@ -51,6 +52,6 @@ export function AlertList({ alerts }: { alerts: readonly Alert[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }

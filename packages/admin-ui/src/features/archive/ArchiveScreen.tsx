@@ -8,6 +8,7 @@ import { MessageDrawer } from '../dead-letters/MessageDrawer.js'
 import { useArchive } from './api/get-archive.js'
 import { RestoreDialog } from './RestoreDialog.js'
 import { usePageTitle } from '../../lib/page-title.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const PAGE = 100
 
@@ -124,7 +125,7 @@ export function ArchiveScreen() {
       ) : items.length === 0 ? (
         <EmptyState>Nothing archived in this vhost.</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Archived messages">
           <table className="table" data-testid="archive-table">
             <thead>
               <tr>
@@ -192,7 +193,7 @@ export function ArchiveScreen() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
 
       <MessageDrawer message={open?.message ?? null} onClose={() => setOpenId(null)} />

@@ -4,6 +4,7 @@ import { Pager } from '../../components/Pager.js'
 import { formatTime } from '../../lib/format.js'
 import { useAudit } from './api/get-audit.js'
 import { usePageTitle } from '../../lib/page-title.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const PAGE = 100
 
@@ -47,7 +48,7 @@ export function AuditScreen() {
       ) : items.length === 0 ? (
         <EmptyState>Nothing recorded yet.</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Audit log">
           <table className="table" data-testid="audit-table">
             <thead>
               <tr>
@@ -85,7 +86,7 @@ export function AuditScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

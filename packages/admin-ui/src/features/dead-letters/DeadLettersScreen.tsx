@@ -4,6 +4,7 @@ import { formatAge, formatCount } from '../../lib/format.js'
 import { useDeadLetterQueues } from './api/get-dead-letter-queues.js'
 import { usePageTitle } from '../../lib/page-title.js'
 import { Freshness, isStale } from '../../components/Freshness.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 /** Every dead-letter queue, fullest first, with its age and the queues that feed it. */
 export function DeadLettersScreen() {
@@ -34,7 +35,7 @@ export function DeadLettersScreen() {
       ) : items.length === 0 ? (
         <EmptyState>No dead-letter queue found.</EmptyState>
       ) : (
-        <div className={`table-wrap${isStale(dlqs) ? ' stale' : ''}`}>
+        <TableWrap label="Dead-letter queues" className={isStale(dlqs) ? 'stale' : undefined}>
           <table className="table" data-testid="dlq-table">
             <thead>
               <tr>
@@ -76,7 +77,7 @@ export function DeadLettersScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

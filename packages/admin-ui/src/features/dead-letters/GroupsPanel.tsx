@@ -5,6 +5,7 @@ import type { BulkAction } from './api/start-operation.js'
 import { Notes } from './Notes.js'
 import type { NoteItem } from './Notes.js'
 import { TimeCell } from './TimeCell.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 export interface GroupsPanelProps {
   vhost: string
@@ -42,7 +43,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
       {groups.items.length === 0 ? (
         <p className="muted">No dead letters to group.</p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Failure groups">
           <table className="table">
             <thead>
               <tr>
@@ -149,7 +150,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

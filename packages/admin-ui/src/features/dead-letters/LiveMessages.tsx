@@ -9,7 +9,7 @@ import { formatAge, formatCount } from '../../lib/format.js'
 import type { PendingAction } from './actions.js'
 import { useGroups } from './api/get-groups.js'
 import { useMessages } from './api/get-messages.js'
-import { distinct, filterMessages, NO_FILTERS, toRows } from './filter-messages.js'
+import { distinct, filterMessages, neighbours, NO_FILTERS, toRows } from './filter-messages.js'
 import type { MessageFilters } from './filter-messages.js'
 import { GroupsPanel } from './GroupsPanel.js'
 import { MessageDrawer } from './MessageDrawer.js'
@@ -283,6 +283,7 @@ export function LiveMessages({ vhost, queue, canOperate, summary, onStored }: Li
           canOperate ? (m) => startFromDrawer({ kind: 'requeue', ids: [m.id] }) : undefined
         }
         onDelete={canOperate ? (m) => startFromDrawer({ kind: 'delete', ids: [m.id] }) : undefined}
+        {...neighbours(shown, openId, setOpenId)}
       />
 
       {action && action.kind !== 'purge' ? (

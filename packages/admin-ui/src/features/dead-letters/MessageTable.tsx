@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useRef } from 'react'
+import { useEffect, useRef } from 'react'
 import { formatTime } from '../../lib/format.js'
+import { triageStep } from '../../lib/triage-keys.js'
 import type { TableRow } from './filter-messages.js'
 import type { DeadLetterMessage } from './types.js'
 
@@ -51,6 +52,31 @@ export function MessageTable({
       return row.kind === 'group' ? `group:${row.key}` : row.message.id
     },
   })
+
+  // j and k move the focus down and up the rows (a row's first button), scrolling it into view;
+  // Enter or Space then opens it. Inside an open dialog the keys are the dialog's.
+  const rowCount = rows.length
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const step = triageStep(event)
+      if (!step || rowCount === 0 || document.querySelector('dialog[open]')) return
+      const body = scrollRef.current
+      if (!body) return
+      event.preventDefault()
+      const current = (document.activeElement?.closest('[data-index]') as HTMLElement | null)
+        ?.dataset['index']
+      const from =
+        current === undefined || !body.contains(document.activeElement) ? -1 : Number(current)
+      const to = Math.min(rowCount - 1, Math.max(0, step === 'next' ? from + 1 : from - 1))
+      virtualizer.scrollToIndex(to)
+      const focus = () => body.querySelector<HTMLElement>(`[data-index="${to}"] button`)?.focus()
+      // A row scrolled into view is rendered on the next frame.
+      if (body.querySelector(`[data-index="${to}"]`)) focus()
+      else requestAnimationFrame(focus)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [rowCount, virtualizer])
 
   const allSelected = visibleIds.length > 0 && visibleIds.every((id) => selected.has(id))
   const someSelected = visibleIds.some((id) => selected.has(id))
@@ -110,6 +136,7 @@ export function MessageTable({
                   className="vrow group"
                   role="row"
                   aria-rowindex={item.index + 2}
+                  data-index={item.index}
                   style={style}
                   data-testid="message-group"
                 >
@@ -148,6 +175,7 @@ export function MessageTable({
                 role="row"
                 aria-rowindex={item.index + 2}
                 aria-selected={isSelected}
+                data-index={item.index}
                 style={style}
                 data-testid="message-row"
                 data-message-id={m.id}

@@ -9,7 +9,7 @@ import type { BulkAction } from './api/start-operation.js'
 import { BulkDialog } from './BulkDialog.js'
 import type { BulkRequest } from './BulkDialog.js'
 import { EditRetry } from './EditRetry.js'
-import { errorKey, toRows } from './filter-messages.js'
+import { errorKey, neighbours, toRows } from './filter-messages.js'
 import { GroupsPanel, groupLabel } from './GroupsPanel.js'
 import { MessageDrawer } from './MessageDrawer.js'
 import { MessageTable } from './MessageTable.js'
@@ -232,6 +232,7 @@ export function StoredMessages({
         onClose={() => setOpenId(null)}
         onRequeue={canOperate ? (m) => pickOne('requeue', m.id) : undefined}
         onDelete={canOperate ? (m) => pickOne('delete', m.id) : undefined}
+        {...neighbours(items, openId, setOpenId)}
       >
         {openMessage && canOperate ? (
           <EditRetry

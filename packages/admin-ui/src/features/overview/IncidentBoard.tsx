@@ -6,6 +6,7 @@ import { ruleText } from '../alerts/rules.js'
 import { groupLabel } from '../dead-letters/GroupsPanel.js'
 import type { Incident } from './incidents.js'
 import { sinceText } from './incidents.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const SEVERITY_LABEL = { critical: 'Critical', warning: 'Warning', notice: 'Notice' } as const
 
@@ -38,7 +39,7 @@ function TopError({ incident }: { incident: Incident }) {
 export function IncidentBoard({ incidents, now }: { incidents: readonly Incident[]; now: number }) {
   if (incidents.length === 0) return <EmptyState>No dead letters: nothing is failing.</EmptyState>
   return (
-    <div className="table-wrap">
+    <TableWrap label="What is failing">
       <table className="table cards-on-phone" data-testid="incident-board">
         <thead>
           <tr>
@@ -111,6 +112,6 @@ export function IncidentBoard({ incidents, now }: { incidents: readonly Incident
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }

@@ -11,6 +11,7 @@ import { QueuePager } from './QueuePager.js'
 import { countsByName, topologyOf } from './topology-of.js'
 import { usePageTitle } from '../../lib/page-title.js'
 import { Freshness, isStale } from '../../components/Freshness.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const COLUMNS: { key: QueueSortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Queue' },
@@ -121,7 +122,7 @@ export function QueuesScreen() {
       ) : items.length === 0 ? (
         <EmptyState>{total === 0 ? 'No queue matches.' : 'No queues on this page.'}</EmptyState>
       ) : (
-        <div className={`table-wrap${isStale(queues) ? ' stale' : ''}`}>
+        <TableWrap label="Queues" className={isStale(queues) ? 'stale' : undefined}>
           <table className="table" data-testid="queue-table" aria-busy={queues.isFetching}>
             <thead>
               <tr>
@@ -193,7 +194,7 @@ export function QueuesScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {queues.data ? (
         <QueuePager
