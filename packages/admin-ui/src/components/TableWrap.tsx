@@ -17,7 +17,8 @@ export function TableWrap({
     <div
       className={className ? `table-wrap ${className}` : 'table-wrap'}
       role="region"
-      aria-label={label}
+      // Apart from the section's own name: two landmarks may not share one.
+      aria-label={`${label} table`}
       tabIndex={0}
     >
       {children}
