@@ -126,7 +126,7 @@ export function ArchiveScreen() {
         <EmptyState>Nothing archived in this vhost.</EmptyState>
       ) : (
         <TableWrap label="Archived messages">
-          <table className="table" data-testid="archive-table">
+          <table className="table cards-on-phone" data-testid="archive-table">
             <thead>
               <tr>
                 <th scope="col">
@@ -152,7 +152,7 @@ export function ArchiveScreen() {
                 const label = a.message.messageId ?? a.message.id
                 return (
                   <tr key={a.id} data-testid="archive-row" data-message-id={a.message.id}>
-                    <td>
+                    <td data-label="Select">
                       <input
                         type="checkbox"
                         aria-label={`Select archived message ${label}`}
@@ -161,7 +161,7 @@ export function ArchiveScreen() {
                         onChange={(e) => toggle(a.id, e.target.checked)}
                       />
                     </td>
-                    <td>
+                    <td data-label="Message">
                       <button
                         type="button"
                         className="open-button mono"
@@ -171,15 +171,17 @@ export function ArchiveScreen() {
                         {label}
                       </button>
                     </td>
-                    <td className="mono">{a.archivedFrom}</td>
-                    <td className="small">
+                    <td data-label="From" className="mono">
+                      {a.archivedFrom}
+                    </td>
+                    <td data-label="Error" className="small">
                       {a.message.error
                         ? [a.message.error.name, a.message.error.message].filter(Boolean).join(': ')
                         : '–'}
                     </td>
-                    <td>{formatTime(a.archivedAt)}</td>
-                    <td>{a.archivedBy ?? '–'}</td>
-                    <td data-testid="archive-status">
+                    <td data-label="Archived">{formatTime(a.archivedAt)}</td>
+                    <td data-label="By">{a.archivedBy ?? '–'}</td>
+                    <td data-label="Status" data-testid="archive-status">
                       {a.restoredAt !== null ? (
                         <span className="badge outcome-success">
                           restored {formatTime(a.restoredAt)}

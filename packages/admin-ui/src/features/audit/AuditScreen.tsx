@@ -49,7 +49,7 @@ export function AuditScreen() {
         <EmptyState>Nothing recorded yet.</EmptyState>
       ) : (
         <TableWrap label="Audit log">
-          <table className="table" data-testid="audit-table">
+          <table className="table cards-on-phone" data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -64,24 +64,28 @@ export function AuditScreen() {
             <tbody>
               {items.map((entry) => (
                 <tr key={entry.id} data-testid="audit-row" data-action={entry.action}>
-                  <td>{formatTime(entry.at)}</td>
-                  <td>
+                  <td data-label="When">{formatTime(entry.at)}</td>
+                  <td data-label="Who">
                     {entry.actor.name}{' '}
                     <span className={`badge role-${entry.actor.role}`}>{entry.actor.role}</span>
                   </td>
-                  <td>
+                  <td data-label="Action">
                     <strong>{entry.action}</strong>
                   </td>
-                  <td className="mono">{describeTarget(entry.target)}</td>
-                  <td className="mono small">
+                  <td data-label="Target" className="mono">
+                    {describeTarget(entry.target)}
+                  </td>
+                  <td data-label="Figures" className="mono small">
                     {Object.entries(entry.counts)
                       .map(([key, value]) => `${key} ${value}`)
                       .join(' · ') || '–'}
                   </td>
-                  <td>
+                  <td data-label="Outcome">
                     <span className={`badge outcome-${entry.outcome}`}>{entry.outcome}</span>
                   </td>
-                  <td className="small">{entry.detail ?? ''}</td>
+                  <td data-label="Detail" className="small">
+                    {entry.detail ?? ''}
+                  </td>
                 </tr>
               ))}
             </tbody>

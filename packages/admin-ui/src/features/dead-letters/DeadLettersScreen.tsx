@@ -36,7 +36,7 @@ export function DeadLettersScreen() {
         <EmptyState>No dead-letter queue found.</EmptyState>
       ) : (
         <TableWrap label="Dead-letter queues" className={isStale(dlqs) ? 'stale' : undefined}>
-          <table className="table" data-testid="dlq-table">
+          <table className="table cards-on-phone" data-testid="dlq-table">
             <thead>
               <tr>
                 <th scope="col">Dead-letter queue</th>
@@ -58,7 +58,7 @@ export function DeadLettersScreen() {
                   data-vhost={d.vhost}
                   data-queue={d.name}
                 >
-                  <td>
+                  <td data-label="Queue">
                     <Link
                       to="/dead-letters/$vhost/$queue"
                       params={{ vhost: d.vhost, queue: d.name }}
@@ -67,12 +67,18 @@ export function DeadLettersScreen() {
                       {d.name}
                     </Link>
                   </td>
-                  <td className="mono">{d.vhost}</td>
-                  <td className="num" data-testid="dlq-messages">
+                  <td data-label="Vhost" className="mono">
+                    {d.vhost}
+                  </td>
+                  <td data-label="Messages" className="num" data-testid="dlq-messages">
                     {formatCount(d.messages)}
                   </td>
-                  <td className="num">{formatAge(d.oldestAgeMs)}</td>
-                  <td className="mono">{d.feeds.join(', ') || '–'}</td>
+                  <td data-label="Oldest" className="num">
+                    {formatAge(d.oldestAgeMs)}
+                  </td>
+                  <td data-label="Fed by" className="mono">
+                    {d.feeds.join(', ') || '–'}
+                  </td>
                 </tr>
               ))}
             </tbody>

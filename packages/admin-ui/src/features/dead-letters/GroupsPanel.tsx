@@ -44,7 +44,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
         <p className="muted">No dead letters to group.</p>
       ) : (
         <TableWrap label="Failure groups">
-          <table className="table">
+          <table className="table cards-on-phone">
             <thead>
               <tr>
                 <th>Error</th>
@@ -65,7 +65,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
                 return (
                   <Fragment key={group.key}>
                     <tr data-testid="group-row" data-group={group.key}>
-                      <td>
+                      <td data-label="Error">
                         <button
                           type="button"
                           className="open-button error-text"
@@ -76,18 +76,20 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
                           {label}
                         </button>
                       </td>
-                      <td className="num" data-testid="group-count">
+                      <td data-label="Count" className="num" data-testid="group-count">
                         {formatCount(group.count)}
                       </td>
-                      <td>
+                      <td data-label="First seen">
                         <TimeCell value={group.firstSeen} />
                       </td>
-                      <td>
+                      <td data-label="Last seen">
                         <TimeCell value={group.lastSeen} />
                       </td>
-                      <td className="mono small">{group.originalQueues.join(', ') || '–'}</td>
+                      <td data-label="Original queues" className="mono small">
+                        {group.originalQueues.join(', ') || '–'}
+                      </td>
                       {store ? (
-                        <td>
+                        <td data-label="Actions">
                           <div className="row-actions" role="group" aria-label={`Group ${label}`}>
                             {store.canOperate ? (
                               <>

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef } from 'react'
 import { formatTime } from '../../lib/format.js'
 import { triageStep } from '../../lib/triage-keys.js'
+import { usePhone } from '../../lib/use-phone.js'
 import type { TableRow } from './filter-messages.js'
 import type { DeadLetterMessage } from './types.js'
 
@@ -17,6 +18,8 @@ export interface MessageTableProps {
 }
 
 const ROW_HEIGHT = 36
+/** On a phone a row is a card of three lines: id and time, error, reason and queue. */
+const CARD_HEIGHT = 84
 const COLUMNS = [
   'Message',
   'Reason',
@@ -40,11 +43,12 @@ export function MessageTable({
   onToggleGroup,
 }: MessageTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
+  const rowHeight = usePhone() ? CARD_HEIGHT : ROW_HEIGHT
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be used this way
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 12,
     getItemKey: (index) => {
       const row = rows[index]
@@ -77,6 +81,8 @@ export function MessageTable({
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
   }, [rowCount, virtualizer])
+
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer])
 
   const allSelected = visibleIds.length > 0 && visibleIds.every((id) => selected.has(id))
   const someSelected = visibleIds.some((id) => selected.has(id))
@@ -121,7 +127,7 @@ export function MessageTable({
         ref={scrollRef}
         className="vtable-body"
         data-testid="message-table-body"
-        style={{ height: Math.min(rows.length, 18) * ROW_HEIGHT }}
+        style={{ height: Math.min(rows.length, 18) * rowHeight }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
           {virtualizer.getVirtualItems().map((item) => {

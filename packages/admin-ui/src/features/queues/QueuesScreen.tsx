@@ -123,7 +123,11 @@ export function QueuesScreen() {
         <EmptyState>{total === 0 ? 'No queue matches.' : 'No queues on this page.'}</EmptyState>
       ) : (
         <TableWrap label="Queues" className={isStale(queues) ? 'stale' : undefined}>
-          <table className="table" data-testid="queue-table" aria-busy={queues.isFetching}>
+          <table
+            className="table cards-on-phone"
+            data-testid="queue-table"
+            aria-busy={queues.isFetching}
+          >
             <thead>
               <tr>
                 {COLUMNS.map((c) => {
@@ -154,7 +158,7 @@ export function QueuesScreen() {
             <tbody>
               {items.map((q) => (
                 <tr key={`${q.vhost}/${q.name}`} data-testid="queue-row" data-queue={q.name}>
-                  <td>
+                  <td data-label="Queue">
                     <Link
                       to="/queues/$vhost/$name"
                       params={{ vhost: q.vhost, name: q.name }}
@@ -163,19 +167,25 @@ export function QueuesScreen() {
                       {q.name}
                     </Link>
                   </td>
-                  <td>
+                  <td data-label="Role">
                     <RoleBadge role={q.role} />
                   </td>
-                  <td className="num">
+                  <td data-label="Messages" className="num">
                     {formatCount(q.messages)}
                     <div className="muted small">
                       {formatCount(q.ready)} ready · {formatCount(q.unacked)} unacked
                     </div>
                   </td>
-                  <td className="num">{formatRate(q.rates.publish)}</td>
-                  <td className="num">{formatRate(q.rates.deliver)}</td>
-                  <td className="num">{formatCount(q.consumers)}</td>
-                  <td className="mono small">
+                  <td data-label="Publish" className="num">
+                    {formatRate(q.rates.publish)}
+                  </td>
+                  <td data-label="Deliver" className="num">
+                    {formatRate(q.rates.deliver)}
+                  </td>
+                  <td data-label="Consumers" className="num">
+                    {formatCount(q.consumers)}
+                  </td>
+                  <td data-label="Vhost" className="mono small">
                     <Link
                       to="/queues"
                       search={(prev) => parseListSearch({ ...prev, vhost: q.vhost, page: 1 })}
@@ -184,8 +194,8 @@ export function QueuesScreen() {
                       {q.vhost}
                     </Link>
                   </td>
-                  <td>{q.type}</td>
-                  <td className="mono small">
+                  <td data-label="Type">{q.type}</td>
+                  <td data-label="Links" className="mono small">
                     {q.role === 'retry' && q.retryOf ? `→ ${q.retryOf}` : null}
                     {q.role === 'dead-letter' && q.feeds.length ? `← ${q.feeds.join(', ')}` : null}
                     {q.role === 'work' && q.deadLetterQueue ? `DLQ ${q.deadLetterQueue}` : null}
