@@ -1,5 +1,6 @@
 import { Link, useNavigate, useSearch } from '@tanstack/react-router'
-import { QUEUE_ROLES, type QueueSortKey } from '@warren/admin-api/queues-query'
+import type { QueueSortKey } from '@warren/admin-api/queues-query'
+import { QUEUE_ROLES } from './queue-list-query.js'
 import { useEffect, useState } from 'react'
 import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { RoleBadge } from '../../components/RoleBadge.js'
