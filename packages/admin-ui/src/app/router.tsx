@@ -5,6 +5,7 @@ import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueS
 import { DeadLettersScreen } from '../features/dead-letters/DeadLettersScreen.js'
 import { parseDeadLetterQueueSearch } from '../features/dead-letters/dlq-search.js'
 import { OverviewScreen } from '../features/overview/OverviewScreen.js'
+import { parseOverviewSearch } from '../features/overview/overview-search.js'
 import { QueueDetailScreen } from '../features/queues/QueueDetailScreen.js'
 import { parseListSearch } from '../features/queues/list-search.js'
 import { QueuesScreen } from '../features/queues/QueuesScreen.js'
@@ -15,6 +16,8 @@ const rootRoute = createRootRoute({ component: Shell, notFoundComponent: NotFoun
 const overviewRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/',
+  // `?vhost=` narrows the incident board to one team's vhost.
+  validateSearch: parseOverviewSearch,
   component: OverviewScreen,
 })
 const queuesRoute = createRoute({

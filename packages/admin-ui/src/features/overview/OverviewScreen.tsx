@@ -1,4 +1,4 @@
-import { Link } from '@tanstack/react-router'
+import { Link, useNavigate, useSearch } from '@tanstack/react-router'
 import { LineChart } from '../../components/LineChart.js'
 import { ErrorNotice, Loading } from '../../components/Notice.js'
 import { StatCard } from '../../components/StatCard.js'
@@ -24,7 +24,11 @@ export function OverviewScreen() {
   const o = overview.data
   const dlqItems = dlqs.data?.items ?? []
   const topErrorOf = useTopErrors(dlqItems)
-  const incidents = incidentsOf(dlqItems, o?.alerts ?? [], topErrorOf)
+  const { vhost } = useSearch({ from: '/' })
+  const navigate = useNavigate({ from: '/' })
+  const allIncidents = incidentsOf(dlqItems, o?.alerts ?? [], topErrorOf)
+  const incidents = vhost ? allIncidents.filter((i) => i.vhost === vhost) : allIncidents
+  const vhosts = [...new Set([...allIncidents.map((i) => i.vhost), ...(vhost ? [vhost] : [])])]
   const deadLetterQueues = new Set(dlqItems.map((d) => `${d.vhost}\u0000${d.name}`))
   const otherAlerts = (o?.alerts ?? []).filter(
     (a) => !deadLetterQueues.has(`${a.vhost}\u0000${a.queue}`),
@@ -73,7 +77,30 @@ export function OverviewScreen() {
       {o ? (
         <div className={isStale(overview) ? 'stale' : undefined} data-testid="overview-data">
           <section className="card" aria-labelledby="incidents-title">
-            <h2 id="incidents-title">What is failing</h2>
+            <div className="card-header">
+              <h2 id="incidents-title">What is failing</h2>
+              {vhosts.length > 1 || vhost ? (
+                <label className="inline-field">
+                  <span>Vhost</span>
+                  <select
+                    aria-label="Vhost of the incident board"
+                    value={vhost ?? ''}
+                    onChange={(event) =>
+                      void navigate({
+                        search: event.target.value ? { vhost: event.target.value } : {},
+                      })
+                    }
+                  >
+                    <option value="">All vhosts</option>
+                    {vhosts.map((v) => (
+                      <option key={v} value={v}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+            </div>
             <IncidentBoard incidents={incidents} now={now} />
           </section>
           <div className="stats">

@@ -24,7 +24,7 @@ const group = (key: string, errorName: string, count: number, firstSeen: string)
 })
 
 describe('the incident board', () => {
-  it('lists affected DLQs worst first: failure ratio, then inflow, then depth', () => {
+  it('lists affected DLQs worst first: failure ratio, then still arriving, then depth', () => {
     const rows = incidentsOf(
       [dlq('quiet.dlq', 0), dlq('old.dlq', 900), dlq('busy.dlq', 5, 3), dlq('ratio.dlq', 2, 1)],
       [alert('dead-letter-ratio', 'ratio.dlq', '2026-12-04T10:00:00Z', 0.5, 0.05)],

@@ -47,7 +47,7 @@ const earliest = (times: readonly (string | null | undefined)[]): string | null 
 
 /**
  * One row per affected DLQ (holding dead letters, receiving them, or alerted), worst first:
- * by severity, then inflow, then depth.
+ * by severity, then depth. Not by inflow: a rate moves every poll and rows would jump about.
  */
 export function incidentsOf(
   dlqs: readonly DeadLetterQueueFacts[],
@@ -74,7 +74,6 @@ export function incidentsOf(
     .sort(
       (a, b) =>
         RANK[a.severity] - RANK[b.severity] ||
-        b.inRate - a.inRate ||
         b.messages - a.messages ||
         a.queue.localeCompare(b.queue),
     )
