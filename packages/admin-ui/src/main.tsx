@@ -6,6 +6,7 @@ import { takeTokenFromHash } from './features/auth/token-from-hash.js'
 import { applyTheme } from './lib/theme.js'
 import './styles/theme.css'
 import './styles/app.css'
+import './styles/phone.css'
 
 applyTheme()
 const hashToken = takeTokenFromHash()

@@ -2,6 +2,7 @@ import { Link, Outlet } from '@tanstack/react-router'
 import { useLogout } from '../features/auth/api/logout.js'
 import { useRole } from '../features/auth/role.js'
 import { PollIntervalSelect } from '../lib/poll-interval.js'
+import { usePageTitle } from '../lib/page-title.js'
 import { ThemeToggle } from '../lib/theme.js'
 
 const NAV = [
@@ -64,6 +65,7 @@ export function Shell() {
 }
 
 export function NotFound() {
+  usePageTitle('Not found')
   return (
     <section>
       <h1>Not found</h1>

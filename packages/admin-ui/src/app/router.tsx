@@ -3,7 +3,9 @@ import { ArchiveScreen } from '../features/archive/ArchiveScreen.js'
 import { AuditScreen } from '../features/audit/AuditScreen.js'
 import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueScreen.js'
 import { DeadLettersScreen } from '../features/dead-letters/DeadLettersScreen.js'
+import { parseDeadLetterQueueSearch } from '../features/dead-letters/dlq-search.js'
 import { OverviewScreen } from '../features/overview/OverviewScreen.js'
+import { parseOverviewSearch } from '../features/overview/overview-search.js'
 import { QueueDetailScreen } from '../features/queues/QueueDetailScreen.js'
 import { parseListSearch } from '../features/queues/list-search.js'
 import { QueuesScreen } from '../features/queues/QueuesScreen.js'
@@ -14,6 +16,8 @@ const rootRoute = createRootRoute({ component: Shell, notFoundComponent: NotFoun
 const overviewRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/',
+  // `?vhost=` narrows the incident board to one team's vhost.
+  validateSearch: parseOverviewSearch,
   component: OverviewScreen,
 })
 const queuesRoute = createRoute({
@@ -36,6 +40,8 @@ const deadLettersRoute = createRoute({
 export const deadLetterQueueRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/dead-letters/$vhost/$queue',
+  // `?group=` opens the queue on one failure group: the overview links there.
+  validateSearch: parseDeadLetterQueueSearch,
   component: DeadLetterQueueScreen,
 })
 const archiveRoute = createRoute({

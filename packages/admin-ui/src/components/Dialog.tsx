@@ -25,6 +25,9 @@ export function Dialog({ open, title, onClose, children, variant = 'modal', test
     if (open && !dialog.open) {
       const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
       dialog.showModal()
+      // The dialog would focus its first button (Close): the field the operator types in
+      // next, when there is one, says so with `data-autofocus`.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus()
       return () => {
         if (dialog.open) dialog.close()
         opener?.focus()

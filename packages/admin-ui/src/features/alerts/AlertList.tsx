@@ -1,68 +1,57 @@
 import { Link } from '@tanstack/react-router'
 import { EmptyState } from '../../components/Notice.js'
-import { formatAge, formatCount, formatTime } from '../../lib/format.js'
-import type { getOverview } from '../overview/api/get-overview.js'
+import { formatTime } from '../../lib/format.js'
+import { alertsByQueue, ruleText } from './rules.js'
+import type { Alert } from './rules.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
-type Alert = Awaited<ReturnType<typeof getOverview>>['alerts'][number]
-
-const RULES: Record<string, { label: string; format: (value: number) => string }> = {
-  'dead-letter-ratio': {
-    label: 'Dead-letter ratio',
-    format: (v) => `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`,
-  },
-  backlog: { label: 'Backlog', format: formatCount },
-  'dead-letter-growth': { label: 'Dead letters growing', format: (v) => `+${formatCount(v)}` },
-  'dead-letter-age': { label: 'Old dead letter', format: formatAge },
-  'no-consumers': { label: 'No consumers', format: formatCount },
-}
-
-const ruleOf = (rule: string) => RULES[rule] ?? { label: rule, format: formatCount }
-
-/** Active alerts, oldest first: what needs an operator now. */
+/**
+ * Active alerts of the queues that are not dead-letter queues (those are on the incident
+ * board), one row per queue, the one alerted longest first.
+ */
 export function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <EmptyState>No active alert.</EmptyState>
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="alert-table">
+    <TableWrap label="Other queues' alerts">
+      <table className="table cards-on-phone" data-testid="alert-table">
         <thead>
           <tr>
-            <th scope="col">Alert</th>
             <th scope="col">Queue</th>
-            <th scope="col" className="num">
-              Value
-            </th>
-            <th scope="col" className="num">
-              Threshold
-            </th>
+            <th scope="col">Alerts</th>
             <th scope="col">Since</th>
           </tr>
         </thead>
         <tbody>
-          {alerts.map((alert) => {
-            const rule = ruleOf(alert.rule)
-            return (
-              <tr key={`${alert.rule}/${alert.vhost}/${alert.queue}`} data-testid="alert-row">
-                <td>
-                  <span className="badge severity-warning">{rule.label}</span>
-                </td>
-                <td>
-                  <Link
-                    to="/queues/$vhost/$name"
-                    params={{ vhost: alert.vhost, name: alert.queue }}
-                    className="mono"
-                  >
-                    {alert.queue}
-                  </Link>
-                  {alert.vhost !== '/' ? <span className="muted"> · {alert.vhost}</span> : null}
-                </td>
-                <td className="num">{rule.format(alert.value)}</td>
-                <td className="num">{rule.format(alert.threshold)}</td>
-                <td>{formatTime(alert.since)}</td>
-              </tr>
-            )
-          })}
+          {alertsByQueue(alerts).map((entry) => (
+            <tr key={`${entry.vhost}/${entry.queue}`} data-testid="alert-row">
+              <td data-label="Queue">
+                <Link
+                  to="/queues/$vhost/$name"
+                  params={{ vhost: entry.vhost, name: entry.queue }}
+                  className="mono"
+                >
+                  {entry.queue}
+                </Link>
+                {entry.vhost !== '/' ? <span className="muted"> · {entry.vhost}</span> : null}
+              </td>
+              <td data-label="Alerts">
+                <ul className="plain-list">
+                  {entry.alerts.map((alert) => {
+                    const rule = ruleText(alert.rule)
+                    return (
+                      <li key={alert.rule} data-testid="alert-rule">
+                        <strong>{rule.label}</strong> {rule.value(alert.value)}{' '}
+                        <span className="muted">(rule: {rule.threshold(alert.threshold)})</span>
+                      </li>
+                    )
+                  })}
+                </ul>
+              </td>
+              <td data-label="Since">{formatTime(entry.since)}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }

@@ -7,6 +7,8 @@ import { useDeadLetterQueues } from '../dead-letters/api/get-dead-letter-queues.
 import { MessageDrawer } from '../dead-letters/MessageDrawer.js'
 import { useArchive } from './api/get-archive.js'
 import { RestoreDialog } from './RestoreDialog.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const PAGE = 100
 
@@ -22,6 +24,7 @@ export function ArchiveScreen() {
   const [restoring, setRestoring] = useState<string[] | null>(null)
 
   const archive = useArchive({ vhost, queue, limit: PAGE, offset })
+  usePageTitle('Archive')
   const items = useMemo(() => archive.data?.items ?? [], [archive.data])
   const vhosts = useMemo(
     () => [...new Set(['/', ...(dlqs.data?.items ?? []).map((d) => d.vhost)])].sort(),
@@ -122,8 +125,8 @@ export function ArchiveScreen() {
       ) : items.length === 0 ? (
         <EmptyState>Nothing archived in this vhost.</EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="archive-table">
+        <TableWrap label="Archived messages">
+          <table className="table cards-on-phone" data-testid="archive-table">
             <thead>
               <tr>
                 <th scope="col">
@@ -149,7 +152,7 @@ export function ArchiveScreen() {
                 const label = a.message.messageId ?? a.message.id
                 return (
                   <tr key={a.id} data-testid="archive-row" data-message-id={a.message.id}>
-                    <td>
+                    <td data-label="Select">
                       <input
                         type="checkbox"
                         aria-label={`Select archived message ${label}`}
@@ -158,7 +161,7 @@ export function ArchiveScreen() {
                         onChange={(e) => toggle(a.id, e.target.checked)}
                       />
                     </td>
-                    <td>
+                    <td data-label="Message">
                       <button
                         type="button"
                         className="open-button mono"
@@ -168,15 +171,17 @@ export function ArchiveScreen() {
                         {label}
                       </button>
                     </td>
-                    <td className="mono">{a.archivedFrom}</td>
-                    <td className="small">
+                    <td data-label="From" className="mono">
+                      {a.archivedFrom}
+                    </td>
+                    <td data-label="Error" className="small">
                       {a.message.error
                         ? [a.message.error.name, a.message.error.message].filter(Boolean).join(': ')
                         : '–'}
                     </td>
-                    <td>{formatTime(a.archivedAt)}</td>
-                    <td>{a.archivedBy ?? '–'}</td>
-                    <td data-testid="archive-status">
+                    <td data-label="Archived">{formatTime(a.archivedAt)}</td>
+                    <td data-label="By">{a.archivedBy ?? '–'}</td>
+                    <td data-label="Status" data-testid="archive-status">
                       {a.restoredAt !== null ? (
                         <span className="badge outcome-success">
                           restored {formatTime(a.restoredAt)}
@@ -190,7 +195,7 @@ export function ArchiveScreen() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
 
       <MessageDrawer message={open?.message ?? null} onClose={() => setOpenId(null)} />

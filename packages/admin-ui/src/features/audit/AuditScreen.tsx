@@ -3,6 +3,8 @@ import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { Pager } from '../../components/Pager.js'
 import { formatTime } from '../../lib/format.js'
 import { useAudit } from './api/get-audit.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const PAGE = 100
 
@@ -22,6 +24,7 @@ function describeTarget(target: string): string {
 export function AuditScreen() {
   const [offset, setOffset] = useState(0)
   const audit = useAudit({ limit: PAGE, offset })
+  usePageTitle('Audit log')
   const items = audit.data?.items ?? []
 
   return (
@@ -45,8 +48,8 @@ export function AuditScreen() {
       ) : items.length === 0 ? (
         <EmptyState>Nothing recorded yet.</EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="audit-table">
+        <TableWrap label="Audit log">
+          <table className="table cards-on-phone" data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -61,29 +64,33 @@ export function AuditScreen() {
             <tbody>
               {items.map((entry) => (
                 <tr key={entry.id} data-testid="audit-row" data-action={entry.action}>
-                  <td>{formatTime(entry.at)}</td>
-                  <td>
+                  <td data-label="When">{formatTime(entry.at)}</td>
+                  <td data-label="Who">
                     {entry.actor.name}{' '}
                     <span className={`badge role-${entry.actor.role}`}>{entry.actor.role}</span>
                   </td>
-                  <td>
+                  <td data-label="Action">
                     <strong>{entry.action}</strong>
                   </td>
-                  <td className="mono">{describeTarget(entry.target)}</td>
-                  <td className="mono small">
+                  <td data-label="Target" className="mono">
+                    {describeTarget(entry.target)}
+                  </td>
+                  <td data-label="Figures" className="mono small">
                     {Object.entries(entry.counts)
                       .map(([key, value]) => `${key} ${value}`)
                       .join(' · ') || '–'}
                   </td>
-                  <td>
+                  <td data-label="Outcome">
                     <span className={`badge outcome-${entry.outcome}`}>{entry.outcome}</span>
                   </td>
-                  <td className="small">{entry.detail ?? ''}</td>
+                  <td data-label="Detail" className="small">
+                    {entry.detail ?? ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { ApiProblemError, describeError } from '../../lib/errors.js'
 import { useLogin } from './api/login.js'
 import { takeTokenFromHash } from './token-from-hash.js'
+import { usePageTitle } from '../../lib/page-title.js'
 
 function loginError(error: unknown): string {
   if (error instanceof ApiProblemError && error.status === 401) return 'That token was refused.'
@@ -13,6 +14,7 @@ function loginError(error: unknown): string {
 export function LoginScreen({ initialError }: { initialError: unknown }) {
   const [token, setToken] = useState('')
   const login = useLogin()
+  usePageTitle('Log in')
   const { mutate } = login
 
   // The login link opened in a tab that already shows this screen changes only the hash.

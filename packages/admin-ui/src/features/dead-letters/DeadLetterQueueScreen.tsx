@@ -1,4 +1,4 @@
-import { Link, useParams } from '@tanstack/react-router'
+import { Link, useParams, useSearch } from '@tanstack/react-router'
 import { useCallback, useState } from 'react'
 import { Loading } from '../../components/Notice.js'
 import { useCanOperate } from '../auth/role.js'
@@ -8,6 +8,8 @@ import { LiveMessages } from './LiveMessages.js'
 import { OperationDialog } from './OperationDialog.js'
 import { PurgeDialog } from './PurgeDialog.js'
 import { StoredMessages } from './StoredMessages.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness } from '../../components/Freshness.js'
 
 type QueueAction = Extract<PendingAction, { kind: 'purge' | 'requeue-all' }>
 
@@ -18,12 +20,14 @@ type QueueAction = Extract<PendingAction, { kind: 'purge' | 'requeue-all' }>
  */
 export function DeadLetterQueueScreen() {
   const { vhost, queue } = useParams({ from: '/dead-letters/$vhost/$queue' })
+  const { group } = useSearch({ from: '/dead-letters/$vhost/$queue' })
   const canOperate = useCanOperate()
   const [action, setAction] = useState<QueueAction | null>(null)
   const [storeSeen, setStoreSeen] = useState(false)
   const onStored = useCallback(() => setStoreSeen(true), [])
 
   const dlqs = useDeadLetterQueues()
+  usePageTitle(queue)
   const summary = dlqs.data?.items.find((d) => d.vhost === vhost && d.name === queue)
   // Until discovery answers it is not known where the dead letters are; a queue it does not
   // list (yet) is read live, which says so when the store has it after all.
@@ -42,6 +46,7 @@ export function DeadLetterQueueScreen() {
           <h1 id="dlq-title" className="mono">
             {queue}
           </h1>
+          <Freshness source={dlqs} />
         </div>
         {canOperate ? (
           <div className="bulkbar" role="toolbar" aria-label="Queue actions">
@@ -77,6 +82,7 @@ export function DeadLetterQueueScreen() {
           queue={queue}
           canOperate={canOperate}
           feeds={summary?.feeds ?? []}
+          initialGroup={group}
         />
       ) : (
         <LiveMessages

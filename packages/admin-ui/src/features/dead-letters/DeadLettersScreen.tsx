@@ -2,10 +2,14 @@ import { Link } from '@tanstack/react-router'
 import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { formatAge, formatCount } from '../../lib/format.js'
 import { useDeadLetterQueues } from './api/get-dead-letter-queues.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 /** Every dead-letter queue, fullest first, with its age and the queues that feed it. */
 export function DeadLettersScreen() {
   const dlqs = useDeadLetterQueues()
+  usePageTitle('Dead letters')
   const items = [...(dlqs.data?.items ?? [])].sort(
     (a, b) => b.messages - a.messages || a.name.localeCompare(b.name),
   )
@@ -20,6 +24,7 @@ export function DeadLettersScreen() {
             {formatCount(items.length)} dead-letter queues holding {formatCount(totalMessages)}{' '}
             messages. Open one to inspect, requeue, delete or purge.
           </p>
+          <Freshness source={dlqs} />
         </div>
       </div>
       {dlqs.isError ? (
@@ -30,8 +35,8 @@ export function DeadLettersScreen() {
       ) : items.length === 0 ? (
         <EmptyState>No dead-letter queue found.</EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="dlq-table">
+        <TableWrap label="Dead-letter queues" className={isStale(dlqs) ? 'stale' : undefined}>
+          <table className="table cards-on-phone" data-testid="dlq-table">
             <thead>
               <tr>
                 <th scope="col">Dead-letter queue</th>
@@ -53,7 +58,7 @@ export function DeadLettersScreen() {
                   data-vhost={d.vhost}
                   data-queue={d.name}
                 >
-                  <td>
+                  <td data-label="Queue">
                     <Link
                       to="/dead-letters/$vhost/$queue"
                       params={{ vhost: d.vhost, queue: d.name }}
@@ -62,17 +67,23 @@ export function DeadLettersScreen() {
                       {d.name}
                     </Link>
                   </td>
-                  <td className="mono">{d.vhost}</td>
-                  <td className="num" data-testid="dlq-messages">
+                  <td data-label="Vhost" className="mono">
+                    {d.vhost}
+                  </td>
+                  <td data-label="Messages" className="num" data-testid="dlq-messages">
                     {formatCount(d.messages)}
                   </td>
-                  <td className="num">{formatAge(d.oldestAgeMs)}</td>
-                  <td className="mono">{d.feeds.join(', ') || '–'}</td>
+                  <td data-label="Oldest" className="num">
+                    {formatAge(d.oldestAgeMs)}
+                  </td>
+                  <td data-label="Fed by" className="mono">
+                    {d.feeds.join(', ') || '–'}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

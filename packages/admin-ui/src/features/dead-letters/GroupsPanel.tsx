@@ -5,6 +5,7 @@ import type { BulkAction } from './api/start-operation.js'
 import { Notes } from './Notes.js'
 import type { NoteItem } from './Notes.js'
 import { TimeCell } from './TimeCell.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 export interface GroupsPanelProps {
   vhost: string
@@ -42,8 +43,8 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
       {groups.items.length === 0 ? (
         <p className="muted">No dead letters to group.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
+        <TableWrap label="Failure groups">
+          <table className="table cards-on-phone">
             <thead>
               <tr>
                 <th>Error</th>
@@ -64,7 +65,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
                 return (
                   <Fragment key={group.key}>
                     <tr data-testid="group-row" data-group={group.key}>
-                      <td>
+                      <td data-label="Error">
                         <button
                           type="button"
                           className="open-button error-text"
@@ -75,18 +76,20 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
                           {label}
                         </button>
                       </td>
-                      <td className="num" data-testid="group-count">
+                      <td data-label="Count" className="num" data-testid="group-count">
                         {formatCount(group.count)}
                       </td>
-                      <td>
+                      <td data-label="First seen">
                         <TimeCell value={group.firstSeen} />
                       </td>
-                      <td>
+                      <td data-label="Last seen">
                         <TimeCell value={group.lastSeen} />
                       </td>
-                      <td className="mono small">{group.originalQueues.join(', ') || '–'}</td>
+                      <td data-label="Original queues" className="mono small">
+                        {group.originalQueues.join(', ') || '–'}
+                      </td>
                       {store ? (
-                        <td>
+                        <td data-label="Actions">
                           <div className="row-actions" role="group" aria-label={`Group ${label}`}>
                             {store.canOperate ? (
                               <>
@@ -149,7 +152,7 @@ export function GroupsPanel({ vhost, queue, groups, active, onSelect, store }: G
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

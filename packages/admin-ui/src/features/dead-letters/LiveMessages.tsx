@@ -8,8 +8,9 @@ import { StatCard } from '../../components/StatCard.js'
 import { formatAge, formatCount } from '../../lib/format.js'
 import type { PendingAction } from './actions.js'
 import { useGroups } from './api/get-groups.js'
+import { PhoneToggle } from '../../components/PhoneToggle.js'
 import { useMessages } from './api/get-messages.js'
-import { distinct, filterMessages, NO_FILTERS, toRows } from './filter-messages.js'
+import { distinct, filterMessages, neighbours, NO_FILTERS, toRows } from './filter-messages.js'
 import type { MessageFilters } from './filter-messages.js'
 import { GroupsPanel } from './GroupsPanel.js'
 import { MessageDrawer } from './MessageDrawer.js'
@@ -154,56 +155,58 @@ export function LiveMessages({ vhost, queue, canOperate, summary, onStored }: Li
         </button>
       </form>
 
-      <div className="filters" role="group" aria-label="Filters">
-        <label className="field">
-          <span>Reason</span>
-          <select
-            aria-label="Filter by reason"
-            data-testid="filter-reason"
-            value={filters.reason}
-            onChange={(e) => setFilter('reason')(e.target.value)}
-          >
-            <option value="">All reasons</option>
-            {reasons.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Error text</span>
-          <input
-            type="text"
-            aria-label="Filter by error text"
-            data-testid="filter-error"
-            value={filters.errorText}
-            onChange={(e) => setFilter('errorText')(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Routing key</span>
-          <input
-            type="text"
-            aria-label="Filter by routing key"
-            data-testid="filter-routing-key"
-            value={filters.routingKey}
-            onChange={(e) => setFilter('routingKey')(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Original queue</span>
-          <select
-            aria-label="Filter by original queue"
-            data-testid="filter-original-queue"
-            value={filters.originalQueue}
-            onChange={(e) => setFilter('originalQueue')(e.target.value)}
-          >
-            <option value="">All queues</option>
-            {originals.map((q) => (
-              <option key={q}>{q}</option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <PhoneToggle label="Filters">
+        <div className="filters" role="group" aria-label="Filters">
+          <label className="field">
+            <span>Reason</span>
+            <select
+              aria-label="Filter by reason"
+              data-testid="filter-reason"
+              value={filters.reason}
+              onChange={(e) => setFilter('reason')(e.target.value)}
+            >
+              <option value="">All reasons</option>
+              {reasons.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Error text</span>
+            <input
+              type="text"
+              aria-label="Filter by error text"
+              data-testid="filter-error"
+              value={filters.errorText}
+              onChange={(e) => setFilter('errorText')(e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>Routing key</span>
+            <input
+              type="text"
+              aria-label="Filter by routing key"
+              data-testid="filter-routing-key"
+              value={filters.routingKey}
+              onChange={(e) => setFilter('routingKey')(e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>Original queue</span>
+            <select
+              aria-label="Filter by original queue"
+              data-testid="filter-original-queue"
+              value={filters.originalQueue}
+              onChange={(e) => setFilter('originalQueue')(e.target.value)}
+            >
+              <option value="">All queues</option>
+              {originals.map((q) => (
+                <option key={q}>{q}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </PhoneToggle>
 
       <div className="bulkbar">
         <label className="inline-field">
@@ -283,6 +286,7 @@ export function LiveMessages({ vhost, queue, canOperate, summary, onStored }: Li
           canOperate ? (m) => startFromDrawer({ kind: 'requeue', ids: [m.id] }) : undefined
         }
         onDelete={canOperate ? (m) => startFromDrawer({ kind: 'delete', ids: [m.id] }) : undefined}
+        {...neighbours(shown, openId, setOpenId)}
       />
 
       {action && action.kind !== 'purge' ? (

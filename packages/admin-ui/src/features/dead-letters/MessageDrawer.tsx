@@ -2,8 +2,10 @@ import { BROKER_HEADERS } from '@warren/sdk/protocol'
 import type { ReactNode } from 'react'
 import { Dialog } from '../../components/Dialog.js'
 import { formatTime } from '../../lib/format.js'
+import { triageStep } from '../../lib/triage-keys.js'
 import { PayloadSection } from './PayloadSection.js'
 import type { DeadLetterMessage } from './types.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 export interface MessageDrawerProps {
   message: DeadLetterMessage | null
@@ -13,6 +15,9 @@ export interface MessageDrawerProps {
   onDelete?: ((message: DeadLetterMessage) => void) | undefined
   /** Sections of the store: edit and retry, notes. Shown after the payload. */
   children?: ReactNode
+  /** The messages before and after this one in the table (keys k and j); absent at either end. */
+  onPrevious?: (() => void) | undefined
+  onNext?: (() => void) | undefined
 }
 
 const show = (value: unknown): string =>
@@ -42,6 +47,8 @@ export function MessageDrawer({
   onRequeue,
   onDelete,
   children,
+  onPrevious,
+  onNext,
 }: MessageDrawerProps) {
   const headers = message ? Object.entries(message.headers) : []
   const xDeath = message?.headers[BROKER_HEADERS.death]
@@ -55,7 +62,37 @@ export function MessageDrawer({
       testId="message-drawer"
     >
       {message ? (
-        <>
+        <div
+          className="drawer-content"
+          onKeyDown={(event) => {
+            const step = triageStep(event.nativeEvent)
+            const go = step === 'next' ? onNext : step === 'previous' ? onPrevious : undefined
+            if (!go) return
+            event.preventDefault()
+            go()
+          }}
+        >
+          <div className="bulkbar" role="toolbar" aria-label="Step through messages">
+            <button
+              type="button"
+              className="button small"
+              disabled={!onPrevious}
+              onClick={onPrevious}
+              aria-keyshortcuts="k"
+            >
+              ← Previous
+            </button>
+            <button
+              type="button"
+              className="button small"
+              disabled={!onNext}
+              onClick={onNext}
+              aria-keyshortcuts="j"
+            >
+              Next →
+            </button>
+            <span className="muted small">j / k</span>
+          </div>
           {onRequeue || onDelete ? (
             <div className="bulkbar">
               {onRequeue ? (
@@ -137,7 +174,7 @@ export function MessageDrawer({
             {deaths.length === 0 ? (
               <p className="muted">Not dead-lettered by the broker.</p>
             ) : (
-              <div className="table-wrap">
+              <TableWrap label="x-death">
                 <table className="table" data-testid="drawer-x-death">
                   <thead>
                     <tr>
@@ -173,10 +210,10 @@ export function MessageDrawer({
                     })}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
           </section>
-        </>
+        </div>
       ) : null}
     </Dialog>
   )

@@ -1,6 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useRef } from 'react'
+import { useEffect, useRef } from 'react'
 import { formatTime } from '../../lib/format.js'
+import { triageStep } from '../../lib/triage-keys.js'
+import { usePhone } from '../../lib/use-phone.js'
 import type { TableRow } from './filter-messages.js'
 import type { DeadLetterMessage } from './types.js'
 
@@ -16,6 +18,8 @@ export interface MessageTableProps {
 }
 
 const ROW_HEIGHT = 36
+/** On a phone a row is a card of three lines: id and time, error, reason and queue. */
+const CARD_HEIGHT = 84
 const COLUMNS = [
   'Message',
   'Reason',
@@ -39,11 +43,12 @@ export function MessageTable({
   onToggleGroup,
 }: MessageTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
+  const rowHeight = usePhone() ? CARD_HEIGHT : ROW_HEIGHT
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is meant to be used this way
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 12,
     getItemKey: (index) => {
       const row = rows[index]
@@ -51,6 +56,33 @@ export function MessageTable({
       return row.kind === 'group' ? `group:${row.key}` : row.message.id
     },
   })
+
+  // j and k move the focus down and up the rows (a row's first button), scrolling it into view;
+  // Enter or Space then opens it. Inside an open dialog the keys are the dialog's.
+  const rowCount = rows.length
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const step = triageStep(event)
+      if (!step || rowCount === 0 || document.querySelector('dialog[open]')) return
+      const body = scrollRef.current
+      if (!body) return
+      event.preventDefault()
+      const current = (document.activeElement?.closest('[data-index]') as HTMLElement | null)
+        ?.dataset['index']
+      const from =
+        current === undefined || !body.contains(document.activeElement) ? -1 : Number(current)
+      const to = Math.min(rowCount - 1, Math.max(0, step === 'next' ? from + 1 : from - 1))
+      virtualizer.scrollToIndex(to)
+      const focus = () => body.querySelector<HTMLElement>(`[data-index="${to}"] button`)?.focus()
+      // A row scrolled into view is rendered on the next frame.
+      if (body.querySelector(`[data-index="${to}"]`)) focus()
+      else requestAnimationFrame(focus)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [rowCount, virtualizer])
+
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer])
 
   const allSelected = visibleIds.length > 0 && visibleIds.every((id) => selected.has(id))
   const someSelected = visibleIds.some((id) => selected.has(id))
@@ -95,7 +127,7 @@ export function MessageTable({
         ref={scrollRef}
         className="vtable-body"
         data-testid="message-table-body"
-        style={{ height: Math.min(rows.length, 18) * ROW_HEIGHT }}
+        style={{ height: Math.min(rows.length, 18) * rowHeight }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
           {virtualizer.getVirtualItems().map((item) => {
@@ -110,6 +142,7 @@ export function MessageTable({
                   className="vrow group"
                   role="row"
                   aria-rowindex={item.index + 2}
+                  data-index={item.index}
                   style={style}
                   data-testid="message-group"
                 >
@@ -148,6 +181,7 @@ export function MessageTable({
                 role="row"
                 aria-rowindex={item.index + 2}
                 aria-selected={isSelected}
+                data-index={item.index}
                 style={style}
                 data-testid="message-row"
                 data-message-id={m.id}

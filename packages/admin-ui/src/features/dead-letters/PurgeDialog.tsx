@@ -62,7 +62,7 @@ export function PurgeDialog({ vhost, queue, count, onClose, onDone }: PurgeDialo
               spellCheck={false}
               value={typed}
               onChange={(event) => setTyped(event.target.value)}
-              autoFocus
+              data-autofocus
             />
           </label>
         </>

@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { isoToLocal, localToIso } from './store-filter.js'
+import { PhoneToggle } from '../../components/PhoneToggle.js'
+import { compactFilter, isoToLocal, localToIso } from './store-filter.js'
 import type { StoreFilter } from './store-filter.js'
 
 export interface StoreFiltersProps {
@@ -54,66 +55,69 @@ export function StoreFilters({ filter, onApply, errorNames, originalQueues }: St
       />
     </label>
   )
+  const active = Object.keys(compactFilter({ ...filter, group: '' })).length
   return (
-    <form
-      className="filters"
-      role="search"
-      aria-label="Filters"
-      onSubmit={(event) => {
-        event.preventDefault()
-        onApply({
-          ...draft,
-          group: filter.group ?? '',
-          from: localToIso(draft.from),
-          to: localToIso(draft.to),
-        })
-      }}
-    >
-      <label className="field">
-        <span>Search</span>
-        <input
-          type="search"
-          aria-label="Search messages"
-          placeholder="id, header, error or payload text"
-          value={draft.search}
-          size={28}
-          onChange={(event) => setDraft((d) => ({ ...d, search: event.target.value }))}
-        />
-      </label>
-      {text('reason', 'Reason', 'dlq-reasons')}
-      {text('errorName', 'Error name', 'dlq-error-names')}
-      {text('originalQueue', 'Original queue', 'dlq-original-queues')}
-      {text('routingKey', 'Routing key')}
-      {time('from', 'From')}
-      {time('to', 'To')}
-      <datalist id="dlq-reasons">
-        {REASONS.map((r) => (
-          <option key={r} value={r} />
-        ))}
-      </datalist>
-      <datalist id="dlq-error-names">
-        {errorNames.map((n) => (
-          <option key={n} value={n} />
-        ))}
-      </datalist>
-      <datalist id="dlq-original-queues">
-        {originalQueues.map((q) => (
-          <option key={q} value={q} />
-        ))}
-      </datalist>
-      <button type="submit" className="button primary">
-        Apply filters
-      </button>
-      <button
-        type="button"
-        className="button ghost"
-        onClick={() => {
-          setDraft(draftOf({}))
-          onApply({})
+    <PhoneToggle label={active ? `Filters (${active})` : 'Filters'}>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filters"
+        onSubmit={(event) => {
+          event.preventDefault()
+          onApply({
+            ...draft,
+            group: filter.group ?? '',
+            from: localToIso(draft.from),
+            to: localToIso(draft.to),
+          })
         }}
       >
-        Clear
-      </button>
-    </form>
+        <label className="field">
+          <span>Search</span>
+          <input
+            type="search"
+            aria-label="Search messages"
+            placeholder="id, header, error or payload text"
+            value={draft.search}
+            size={28}
+            onChange={(event) => setDraft((d) => ({ ...d, search: event.target.value }))}
+          />
+        </label>
+        {text('reason', 'Reason', 'dlq-reasons')}
+        {text('errorName', 'Error name', 'dlq-error-names')}
+        {text('originalQueue', 'Original queue', 'dlq-original-queues')}
+        {text('routingKey', 'Routing key')}
+        {time('from', 'From')}
+        {time('to', 'To')}
+        <datalist id="dlq-reasons">
+          {REASONS.map((r) => (
+            <option key={r} value={r} />
+          ))}
+        </datalist>
+        <datalist id="dlq-error-names">
+          {errorNames.map((n) => (
+            <option key={n} value={n} />
+          ))}
+        </datalist>
+        <datalist id="dlq-original-queues">
+          {originalQueues.map((q) => (
+            <option key={q} value={q} />
+          ))}
+        </datalist>
+        <button type="submit" className="button primary">
+          Apply filters
+        </button>
+        <button
+          type="button"
+          className="button ghost"
+          onClick={() => {
+            setDraft(draftOf({}))
+            onApply({})
+          }}
+        >
+          Clear
+        </button>
+      </form>
+    </PhoneToggle>
   )
 }

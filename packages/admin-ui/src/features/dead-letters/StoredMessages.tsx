@@ -9,7 +9,7 @@ import type { BulkAction } from './api/start-operation.js'
 import { BulkDialog } from './BulkDialog.js'
 import type { BulkRequest } from './BulkDialog.js'
 import { EditRetry } from './EditRetry.js'
-import { errorKey, toRows } from './filter-messages.js'
+import { errorKey, neighbours, toRows } from './filter-messages.js'
 import { GroupsPanel, groupLabel } from './GroupsPanel.js'
 import { MessageDrawer } from './MessageDrawer.js'
 import { MessageTable } from './MessageTable.js'
@@ -27,6 +27,8 @@ export interface StoredMessagesProps {
   canOperate: boolean
   /** The queues that feed this one, as suggestions for the original-queue filter. */
   feeds: readonly string[]
+  /** The failure group to open on (a link's `?group=`). */
+  initialGroup?: string | undefined
 }
 
 const VERB: Record<BulkAction, string> = { requeue: 'Requeue', move: 'Move', delete: 'Delete' }
@@ -44,8 +46,16 @@ function reasonsOf(messages: readonly DeadLetterMessage[], pick: ReadonlySet<str
  * A dead-letter queue in Warren's store: the server pages, searches, filters and groups it, so
  * a million dead letters cost the browser one page; bulk actions run paced on the server.
  */
-export function StoredMessages({ vhost, queue, canOperate, feeds }: StoredMessagesProps) {
-  const [filter, setFilter] = useState<StoreFilter>({})
+export function StoredMessages({
+  vhost,
+  queue,
+  canOperate,
+  feeds,
+  initialGroup,
+}: StoredMessagesProps) {
+  const [filter, setFilter] = useState<StoreFilter>(() =>
+    initialGroup ? { group: initialGroup } : {},
+  )
   const [offset, setOffset] = useState(0)
   const [limit, setLimit] = useState(100)
   const [selected, setSelected] = useState<Set<string>>(() => new Set())
@@ -224,6 +234,7 @@ export function StoredMessages({ vhost, queue, canOperate, feeds }: StoredMessag
         onClose={() => setOpenId(null)}
         onRequeue={canOperate ? (m) => pickOne('requeue', m.id) : undefined}
         onDelete={canOperate ? (m) => pickOne('delete', m.id) : undefined}
+        {...neighbours(items, openId, setOpenId)}
       >
         {openMessage && canOperate ? (
           <EditRetry

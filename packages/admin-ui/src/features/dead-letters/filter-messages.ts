@@ -104,3 +104,18 @@ export function toRows(
       ...(expanded.has(key) ? list.map((message): TableRow => ({ kind: 'message', message })) : []),
     ])
 }
+
+/** The drawer's previous and next: the messages beside the open one, in the table's order. */
+export function neighbours(
+  messages: readonly { id: string }[],
+  openId: string | null,
+  open: (id: string) => void,
+): { onPrevious: (() => void) | undefined; onNext: (() => void) | undefined } {
+  const at = openId === null ? -1 : messages.findIndex((m) => m.id === openId)
+  const before = at > 0 ? messages[at - 1] : undefined
+  const after = at >= 0 ? messages[at + 1] : undefined
+  return {
+    onPrevious: before ? () => open(before.id) : undefined,
+    onNext: after ? () => open(after.id) : undefined,
+  }
+}

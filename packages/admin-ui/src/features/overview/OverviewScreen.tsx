@@ -1,16 +1,38 @@
+import { Link, useNavigate, useSearch } from '@tanstack/react-router'
 import { LineChart } from '../../components/LineChart.js'
 import { ErrorNotice, Loading } from '../../components/Notice.js'
 import { StatCard } from '../../components/StatCard.js'
 import { formatCount, formatRate } from '../../lib/format.js'
+import { useNow } from '../../lib/use-now.js'
 import { AlertList } from '../alerts/AlertList.js'
+import { useDeadLetterQueues } from '../dead-letters/api/get-dead-letter-queues.js'
 import { useOverview, useRateHistory } from './api/get-overview.js'
+import { useTopErrors } from './api/get-top-errors.js'
 import { chartHistory } from './chart-history.js'
+import { IncidentBoard } from './IncidentBoard.js'
+import { incidentsOf } from './incidents.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
 
-/** The broker at a glance: totals, rates over time, active alerts. */
+/** What is failing first (the incident board), then the broker's totals, rates and alerts. */
 export function OverviewScreen() {
   const overview = useOverview()
+  usePageTitle('Overview')
+  const dlqs = useDeadLetterQueues()
   const live = useRateHistory()
+  const now = useNow()
   const o = overview.data
+  const dlqItems = dlqs.data?.items ?? []
+  const topErrorOf = useTopErrors(dlqItems)
+  const { vhost } = useSearch({ from: '/' })
+  const navigate = useNavigate({ from: '/' })
+  const allIncidents = incidentsOf(dlqItems, o?.alerts ?? [], topErrorOf)
+  const incidents = vhost ? allIncidents.filter((i) => i.vhost === vhost) : allIncidents
+  const vhosts = [...new Set([...allIncidents.map((i) => i.vhost), ...(vhost ? [vhost] : [])])]
+  const deadLetterQueues = new Set(dlqItems.map((d) => `${d.vhost}\u0000${d.name}`))
+  const otherAlerts = (o?.alerts ?? []).filter(
+    (a) => !deadLetterQueues.has(`${a.vhost}\u0000${a.queue}`),
+  )
   const history = chartHistory(o?.history ?? [], live)
   const series = (
     name: keyof (typeof history)[number]['values'],
@@ -45,6 +67,7 @@ export function OverviewScreen() {
               ) : null}
             </p>
           ) : null}
+          <Freshness source={overview} />
         </div>
       </div>
       {overview.isError ? (
@@ -52,37 +75,75 @@ export function OverviewScreen() {
       ) : null}
       {overview.isPending ? <Loading /> : null}
       {o ? (
-        <>
+        <div className={isStale(overview) ? 'stale' : undefined} data-testid="overview-data">
+          <section className="card" aria-labelledby="incidents-title">
+            <div className="card-header">
+              <h2 id="incidents-title">What is failing</h2>
+              {vhosts.length > 1 || vhost ? (
+                <label className="inline-field">
+                  <span>Vhost</span>
+                  <select
+                    aria-label="Vhost of the incident board"
+                    value={vhost ?? ''}
+                    onChange={(event) =>
+                      void navigate({
+                        search: event.target.value ? { vhost: event.target.value } : {},
+                      })
+                    }
+                  >
+                    <option value="">All vhosts</option>
+                    {vhosts.map((v) => (
+                      <option key={v} value={v}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+            </div>
+            <IncidentBoard incidents={incidents} now={now} />
+          </section>
           <div className="stats">
-            <StatCard
-              label="Messages"
-              value={formatCount(o.totals.messages)}
-              hint={`${formatCount(o.totals.ready)} ready · ${formatCount(o.totals.unacked)} unacked`}
-              testId="total-messages"
-            />
-            <StatCard
-              label="Queues"
-              value={formatCount(o.totals.queues)}
-              hint={`${o.queues.work} work · ${o.queues.retry} retry · ${o.queues.deadLetter} DLQ`}
-            />
-            <StatCard
-              label="Dead letters"
-              value={formatCount(o.deadLetters)}
-              tone={o.deadLetters ? 'danger' : 'default'}
-              hint={`in ${o.queues.deadLetter} dead-letter queues`}
-              testId="total-dead-letters"
-            />
-            <StatCard
-              label="Consumers"
-              value={formatCount(o.totals.consumers)}
-              hint={`${formatCount(o.totals.connections)} connections`}
-            />
-            <StatCard
-              label="Active alerts"
-              value={formatCount(o.alerts.length)}
-              tone={o.alerts.length ? 'warn' : 'default'}
-              testId="alert-count"
-            />
+            <Link to="/queues" search={{ sort: 'messages', order: 'desc' }} className="stat-link">
+              <StatCard
+                label="Messages"
+                value={formatCount(o.totals.messages)}
+                hint={`${formatCount(o.totals.ready)} ready · ${formatCount(o.totals.unacked)} unacked`}
+                testId="total-messages"
+              />
+            </Link>
+            <Link to="/queues" className="stat-link">
+              <StatCard
+                label="Queues"
+                value={formatCount(o.totals.queues)}
+                hint={`${o.queues.work} work · ${o.queues.retry} retry · ${o.queues.deadLetter} DLQ`}
+              />
+            </Link>
+            <Link to="/dead-letters" className="stat-link">
+              <StatCard
+                label="Dead letters"
+                value={formatCount(o.deadLetters)}
+                tone={o.deadLetters ? 'danger' : 'default'}
+                hint={`in ${o.queues.deadLetter} dead-letter queues`}
+                testId="total-dead-letters"
+              />
+            </Link>
+            <Link to="/queues" search={{ sort: 'consumers', order: 'desc' }} className="stat-link">
+              <StatCard
+                label="Consumers"
+                value={formatCount(o.totals.consumers)}
+                hint={`${formatCount(o.totals.connections)} connections`}
+              />
+            </Link>
+            <a href="#incidents-title" className="stat-link">
+              <StatCard
+                label="Active alerts"
+                value={formatCount(o.alerts.length)}
+                tone={o.alerts.length ? 'warn' : 'default'}
+                hint={`on ${formatCount(new Set(o.alerts.map((a) => `${a.vhost}/${a.queue}`)).size)} queues`}
+                testId="alert-count"
+              />
+            </a>
           </div>
           <div className="stats">
             <StatCard label="Publish" value={formatRate(o.rates.publish)} testId="rate-publish" />
@@ -122,10 +183,10 @@ export function OverviewScreen() {
             />
           </div>
           <section className="card" aria-labelledby="alerts-title">
-            <h2 id="alerts-title">Active alerts</h2>
-            <AlertList alerts={o.alerts} />
+            <h2 id="alerts-title">Other queues&apos; alerts</h2>
+            <AlertList alerts={otherAlerts} />
           </section>
-        </>
+        </div>
       ) : null}
     </section>
   )

@@ -7,11 +7,14 @@ import { formatAge, formatCount, formatRate } from '../../lib/format.js'
 import { useQueue } from './api/get-queue.js'
 import { QueueTopology } from './QueueTopology.js'
 import { countsByName, topologyOf } from './topology-of.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
 
 /** One queue: its figures, its links and its depth and rate charts. */
 export function QueueDetailScreen() {
   const { vhost, name } = useParams({ from: '/queues/$vhost/$name' })
   const detail = useQueue(vhost, name)
+  usePageTitle(name)
   const data = detail.data
   // The server counts the linked queues beside the queue, for the topology drawing.
   const byName = countsByName(data?.related ?? [])
@@ -33,6 +36,7 @@ export function QueueDetailScreen() {
           <h1 id="queue-title" className="mono">
             {name} {q ? <RoleBadge role={q.role} /> : null}
           </h1>
+          <Freshness source={detail} />
         </div>
         {q?.role === 'dead-letter' ? (
           <Link
@@ -48,7 +52,7 @@ export function QueueDetailScreen() {
       {detail.isPending ? <Loading /> : null}
       {q ? (
         <>
-          <div className="stats">
+          <div className={`stats${isStale(detail) ? ' stale' : ''}`}>
             <StatCard label="Messages" value={formatCount(q.messages)} testId="queue-messages" />
             <StatCard label="Ready" value={formatCount(q.ready)} />
             <StatCard label="Unacked" value={formatCount(q.unacked)} />

@@ -1,4 +1,4 @@
-import { MAX_PAGE_SIZE } from '@warren/admin-api/queues-query'
+import { MAX_PAGE_SIZE } from './queue-list-query.js'
 import { formatCount } from '../../lib/format.js'
 
 /** Page sizes offered; the server serves at most {@link MAX_PAGE_SIZE}. */

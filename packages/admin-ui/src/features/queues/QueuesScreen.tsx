@@ -1,5 +1,6 @@
 import { Link, useNavigate, useSearch } from '@tanstack/react-router'
-import { QUEUE_ROLES, type QueueSortKey } from '@warren/admin-api/queues-query'
+import type { QueueSortKey } from '@warren/admin-api/queues-query'
+import { QUEUE_ROLES } from './queue-list-query.js'
 import { useEffect, useState } from 'react'
 import { EmptyState, ErrorNotice, Loading } from '../../components/Notice.js'
 import { RoleBadge } from '../../components/RoleBadge.js'
@@ -9,6 +10,9 @@ import { listQueryOf, parseListSearch, sortedBy, type QueueListSearch } from './
 import { QueueTopology } from './QueueTopology.js'
 import { QueuePager } from './QueuePager.js'
 import { countsByName, topologyOf } from './topology-of.js'
+import { usePageTitle } from '../../lib/page-title.js'
+import { Freshness, isStale } from '../../components/Freshness.js'
+import { TableWrap } from '../../components/TableWrap.js'
 
 const COLUMNS: { key: QueueSortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Queue' },
@@ -29,6 +33,7 @@ export function QueuesScreen() {
   const navigate = useNavigate({ from: '/queues' })
   const query = listQueryOf(search)
   const queues = useQueues(query)
+  usePageTitle('Queues')
   // A field set to undefined goes back to the server's default.
   const update = (patch: { [K in keyof QueueListSearch]?: QueueListSearch[K] | undefined }) =>
     void navigate({ search: (prev) => parseListSearch({ ...prev, ...patch }) })
@@ -68,6 +73,7 @@ export function QueuesScreen() {
             {formatCount(total)} {total === 1 ? 'queue' : 'queues'}
             {queues.isFetching ? ' · refreshing…' : ''}
           </p>
+          <Freshness source={queues} />
         </div>
         <div className="toolbar" role="search">
           {query.vhost !== undefined ? (
@@ -117,8 +123,12 @@ export function QueuesScreen() {
       ) : items.length === 0 ? (
         <EmptyState>{total === 0 ? 'No queue matches.' : 'No queues on this page.'}</EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="queue-table" aria-busy={queues.isFetching}>
+        <TableWrap label="Queues" className={isStale(queues) ? 'stale' : undefined}>
+          <table
+            className="table cards-on-phone"
+            data-testid="queue-table"
+            aria-busy={queues.isFetching}
+          >
             <thead>
               <tr>
                 {COLUMNS.map((c) => {
@@ -149,7 +159,7 @@ export function QueuesScreen() {
             <tbody>
               {items.map((q) => (
                 <tr key={`${q.vhost}/${q.name}`} data-testid="queue-row" data-queue={q.name}>
-                  <td>
+                  <td data-label="Queue">
                     <Link
                       to="/queues/$vhost/$name"
                       params={{ vhost: q.vhost, name: q.name }}
@@ -158,19 +168,25 @@ export function QueuesScreen() {
                       {q.name}
                     </Link>
                   </td>
-                  <td>
+                  <td data-label="Role">
                     <RoleBadge role={q.role} />
                   </td>
-                  <td className="num">
+                  <td data-label="Messages" className="num">
                     {formatCount(q.messages)}
                     <div className="muted small">
                       {formatCount(q.ready)} ready · {formatCount(q.unacked)} unacked
                     </div>
                   </td>
-                  <td className="num">{formatRate(q.rates.publish)}</td>
-                  <td className="num">{formatRate(q.rates.deliver)}</td>
-                  <td className="num">{formatCount(q.consumers)}</td>
-                  <td className="mono small">
+                  <td data-label="Publish" className="num">
+                    {formatRate(q.rates.publish)}
+                  </td>
+                  <td data-label="Deliver" className="num">
+                    {formatRate(q.rates.deliver)}
+                  </td>
+                  <td data-label="Consumers" className="num">
+                    {formatCount(q.consumers)}
+                  </td>
+                  <td data-label="Vhost" className="mono small">
                     <Link
                       to="/queues"
                       search={(prev) => parseListSearch({ ...prev, vhost: q.vhost, page: 1 })}
@@ -179,8 +195,8 @@ export function QueuesScreen() {
                       {q.vhost}
                     </Link>
                   </td>
-                  <td>{q.type}</td>
-                  <td className="mono small">
+                  <td data-label="Type">{q.type}</td>
+                  <td data-label="Links" className="mono small">
                     {q.role === 'retry' && q.retryOf ? `→ ${q.retryOf}` : null}
                     {q.role === 'dead-letter' && q.feeds.length ? `← ${q.feeds.join(', ')}` : null}
                     {q.role === 'work' && q.deadLetterQueue ? `DLQ ${q.deadLetterQueue}` : null}
@@ -189,7 +205,7 @@ export function QueuesScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {queues.data ? (
         <QueuePager

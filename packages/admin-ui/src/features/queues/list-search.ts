@@ -1,28 +1,24 @@
-import {
-  queueListQuery,
-  type QueueListQuery,
-  type QueueSortKey,
-} from '@warren/admin-api/queues-query'
+import type { QueueListQuery, QueueSortKey } from '@warren/admin-api/queues-query'
+import { DEFAULT_LIST, FIELD_READERS } from './queue-list-query.js'
 
 /** The queue list's filter, sort and page as the URL keeps them: only what differs from the default. */
 export type QueueListSearch = Partial<QueueListQuery>
 
-/** The list's view when the URL says nothing: the server's defaults. */
-export const DEFAULT_LIST: QueueListQuery = queueListQuery.parse({})
+export { DEFAULT_LIST }
 
 /**
- * Reads the URL's search params with the route's own schema, field by field, so a link with one
+ * Reads the URL's search params as the route's schema does, field by field, so a link with one
  * stale or mistyped value still opens the rest of its view.
  */
 export function parseListSearch(raw: Record<string, unknown>): QueueListSearch {
   const search: Record<string, unknown> = {}
-  for (const [field, schema] of Object.entries(queueListQuery.shape)) {
+  for (const [field, read] of Object.entries(FIELD_READERS)) {
     const value = raw[field]
     if (value === undefined || value === '') continue
-    // The router reads `?page=2` as a number and `?search=123` too: the schema reads text.
-    const result = schema.safeParse(typeof value === 'string' ? value : JSON.stringify(value))
-    if (result.success && result.data !== DEFAULT_LIST[field as keyof QueueListQuery]) {
-      search[field] = result.data
+    // The router reads `?page=2` as a number and `?search=123` too: the readers read text.
+    const parsed = read(typeof value === 'string' ? value : JSON.stringify(value))
+    if (parsed !== undefined && parsed !== DEFAULT_LIST[field as keyof QueueListQuery]) {
+      search[field] = parsed
     }
   }
   return search as QueueListSearch
