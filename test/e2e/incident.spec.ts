@@ -4,6 +4,7 @@ import { connect, defineTopology, type Broker } from '@warren/sdk'
 import { HEADERS } from '@warren/sdk/protocol'
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import { expect, test } from './support/fixtures.js'
+import { e2eVhostName } from './support/server.js'
 
 // The acceptance scenario of the console (issue 15): an incident in one vhost, three DLQs failing
 // with different errors. The overview's incident board, narrowed to that vhost, puts the fullest
@@ -34,7 +35,7 @@ let vhost: TestVhost
 let broker: Broker<typeof topology>
 
 test.beforeAll(async () => {
-  vhost = await createTestVhost('e2e-incident')
+  vhost = await createTestVhost(e2eVhostName('incident'))
   // Declares the three work queues with their retry queues and DLQs.
   broker = await connect({ url: vhost.url, topology, service: 'e2e-incident' })
 })
