@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events'
-import type { Registry } from 'prom-client'
 import type { z } from 'zod'
 import type { BatchHandler } from './batch/batcher.js'
 import { consumeInBatches } from './batch/consume-batch.js'
@@ -9,6 +8,7 @@ import type { BrokerDiagnostics, BrokerEvents, Instruments } from './broker-type
 import type { ConsumerHandle } from './consume/consumer.js'
 import type { Handler, HandlerMap, Handlers } from './consume/message.js'
 import { Lifecycle, loadInstruments } from './lifecycle.js'
+import type { MetricsRegistry } from './metrics/prom-client-types.js'
 import {
   resolveConnectOptions,
   type ConnectOptions,
@@ -77,7 +77,7 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
    * @example
    * app.get('/metrics', async () => new Response(await broker.metrics?.metrics()))
    */
-  get metrics(): Registry | undefined {
+  get metrics(): MetricsRegistry | undefined {
     return this.#life.runtime.metrics?.registry
   }
 
