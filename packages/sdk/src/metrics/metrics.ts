@@ -1,3 +1,5 @@
+// Only in a function body: the declarations Warren ships never name prom-client.
+import type { Registry as PromRegistry } from 'prom-client'
 import { WarrenError } from '../errors.js'
 import type { ConsumeObserver, GaugeSource, PublishObserver, PublishOutcome } from './observers.js'
 import {
@@ -151,7 +153,7 @@ export async function loadMetrics(options: MetricsOptions | true): Promise<Warre
   let client: PromClientLike
   try {
     // Checked against prom-client's own types here, the one place both meet.
-    const loaded: PromClientLike<import('prom-client').Registry> = await import('prom-client')
+    const loaded: PromClientLike<PromRegistry> = await import('prom-client')
     client = loaded as unknown as PromClientLike
   } catch (error) {
     throw new WarrenError(
