@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { z } from 'zod'
+import type { Schema, SchemaOutput } from './schema.js'
 import type { BatchHandler } from './batch/batcher.js'
 import { consumeInBatches } from './batch/consume-batch.js'
 import type { BatchConsumeOptions } from './batch/options.js'
@@ -157,12 +157,12 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
    * @example
    * const quote = await broker.request('pricing', 'quote.get', { sku: 'A-1' }, { timeout: '2s' })
    */
-  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends z.ZodType>(
+  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends Schema>(
     exchange: E,
     routingKey: RK,
     body: PublishBody<T, RK>,
     options: RequestOptions & { reply: S },
-  ): Promise<z.output<S>>
+  ): Promise<SchemaOutput<S>>
   request<R = unknown, E extends ExchangeName<T> = ExchangeName<T>, RK extends string = string>(
     exchange: E,
     routingKey: RK & RoutingKey<T, E>,
