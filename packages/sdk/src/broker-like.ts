@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { Schema, SchemaOutput } from './schema.js'
 import type { BatchHandler } from './batch/batcher.js'
 import type { BatchConsumeOptions } from './batch/options.js'
 import type { ConsumerHandle } from './consume/consumer.js'
@@ -46,12 +46,12 @@ export interface BrokerLike<T extends TopologyDefinition = TopologyDefinition> {
     handler: BatchHandler<ConsumeBody<T, Q>>,
     options?: BatchConsumeOptions,
   ): Promise<ConsumerHandle>
-  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends z.ZodType>(
+  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends Schema>(
     exchange: E,
     routingKey: RK,
     body: PublishBody<T, RK>,
     options: RequestOptions & { reply: S },
-  ): Promise<z.output<S>>
+  ): Promise<SchemaOutput<S>>
   request<R = unknown, E extends ExchangeName<T> = ExchangeName<T>, RK extends string = string>(
     exchange: E,
     routingKey: RK & RoutingKey<T, E>,

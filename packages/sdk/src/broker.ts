@@ -1,43 +1,25 @@
-// Over 200 lines on purpose: this is the public `Broker` API, one method per call with its docs
-// and typed signature. Every decision lives in a part (publish/route, publish/envelope, runtime,
-// parts, topology/setup, consume/, rpc/, schedule/); the methods here only hand over to them.
 import { EventEmitter } from 'node:events'
-import type { Registry } from 'prom-client'
-import type { z } from 'zod'
+import type { Schema, SchemaOutput } from './schema.js'
 import type { BatchHandler } from './batch/batcher.js'
 import { consumeInBatches } from './batch/consume-batch.js'
 import type { BatchConsumeOptions } from './batch/options.js'
 import type { BrokerLike } from './broker-like.js'
 import type { BrokerDiagnostics, BrokerEvents, Instruments } from './broker-types.js'
-import { followConnection } from './connection-events.js'
-import { ConnectionManager, type Link } from './connection/connection-manager.js'
-import { Consumer, type ConsumerHandle } from './consume/consumer.js'
+import type { ConsumerHandle } from './consume/consumer.js'
 import type { Handler, HandlerMap, Handlers } from './consume/message.js'
-import { DelayedDelivery } from './delay/delayed-delivery.js'
-import { toMs } from './duration.js'
-import { ClosedError, TopologyError, WarrenError } from './errors.js'
-import { errorFields } from './logging/logger.js'
-import { loadMetrics } from './metrics/metrics.js'
-import type { GaugeSource } from './metrics/observers.js'
+import { Lifecycle, loadInstruments } from './lifecycle.js'
+import type { MetricsRegistry } from './metrics/prom-client-types.js'
 import {
   resolveConnectOptions,
-  resolveConsumeOptions,
   type ConnectOptions,
   type ConsumeOptions,
   type PublishOptions,
-  type ResolvedConnectOptions,
 } from './options.js'
-import { Parts } from './parts.js'
-import { Publisher } from './publish/publisher.js'
-import { Publishing, type BatchItem } from './publish/route.js'
-import { RpcClient } from './rpc/client.js'
-import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from './rpc/options.js'
+import type { BatchItem } from './publish/route.js'
+import type { RequestOptions } from './rpc/options.js'
 import { replyingHandler, type Responder } from './rpc/respond.js'
-import { createRuntime, type Runtime } from './runtime.js'
 import type { ScheduleOptions } from './schedule/options.js'
-import { Schedule, type ScheduleHandle } from './schedule/schedule.js'
-import { createSchedule } from './schedule/start.js'
-import { TopologySetup } from './topology/setup.js'
+import type { ScheduleHandle } from './schedule/schedule.js'
 import type {
   ConsumeBody,
   ExchangeName,
@@ -46,7 +28,6 @@ import type {
   RoutingKey,
   TopologyDefinition,
 } from './topology/types.js'
-import { loadTracing } from './tracing/tracing.js'
 
 export type { BrokerDiagnostics, BrokerEvents } from './broker-types.js'
 export type { BatchItem } from './publish/route.js'
@@ -64,66 +45,29 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
   implements BrokerLike<T>
 {
   static {
-    replyChannelListeners = (broker) => broker.#rpc.listeners
+    replyChannelListeners = (broker) => broker.#life.rpc.listeners
   }
 
-  readonly #options: ResolvedConnectOptions
-  readonly #connection: ConnectionManager
-  readonly #topology: TopologySetup
-  readonly #runtime: Runtime
-  readonly #publishing: Publishing
-  readonly #parts = new Parts()
-  readonly #rpc: RpcClient
-  readonly #delay: DelayedDelivery
-  #closed = false
-  readonly #gauges: GaugeSource = {
-    buffered: () => this.#runtime.publisher.buffered,
-    inFlight: () => this.#parts.of(Consumer).map((c) => ({ queue: c.queue, active: c.active })),
-  }
+  readonly #life: Lifecycle
 
   /** @internal use `connect()` */
   constructor(options: ConnectOptions<T>, instruments: Instruments = {}) {
     super()
-    this.#options = resolveConnectOptions(options)
-    this.#topology = new TopologySetup(this.#options.topology, this.#options.logger)
-    const publisher = new Publisher(this.#options)
-    this.#runtime = createRuntime(this.#options, publisher, instruments, {
-      link: () => this.#connection.link,
-      delayedRetry: () => this.#topology.delayedRetry?.supported === true,
-      closed: () => this.#closed,
-    })
-    this.#delay = new DelayedDelivery(this.#runtime)
-    this.#rpc = new RpcClient(this.#runtime)
-    this.#publishing = new Publishing(this.#runtime, {
-      now: (exchange, routingKey, { content, properties }, timeoutMs) =>
-        publisher.publish(exchange, routingKey, content, properties, timeoutMs),
-      later: (exchange, routingKey, envelope, delayMs, timeoutMs) =>
-        this.#delay.publish(exchange, routingKey, envelope, delayMs, timeoutMs),
-    })
-    // Immediate publishes and consumers must not wait on the delay levels.
-    this.#parts.add(this.#delay, 'topology')
-    this.#parts.add(publisher)
-    this.#parts.add(this.#rpc)
-    publisher.observer = instruments.metrics
-    instruments.metrics?.attach(this.#gauges)
-    this.#connection = new ConnectionManager(this.#options, (link, reconnected) =>
-      this.#setup(link, reconnected),
-    )
-    followConnection(this.#connection, this.#runtime, this.#parts, this)
+    this.#life = new Lifecycle(resolveConnectOptions(options), instruments, this)
   }
 
   /** @internal */
   async start(): Promise<void> {
-    await this.#connection.start()
+    await this.#life.connection.start()
   }
 
   /** The RabbitMQ version of the current connection, undefined while disconnected. */
   get serverVersion(): string | undefined {
-    return this.#connection.link?.serverVersion
+    return this.#life.connection.link?.serverVersion
   }
 
   get connected(): boolean {
-    return this.#connection.link !== undefined
+    return this.#life.connection.link !== undefined
   }
 
   /**
@@ -133,8 +77,8 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
    * @example
    * app.get('/metrics', async () => new Response(await broker.metrics?.metrics()))
    */
-  get metrics(): Registry | undefined {
-    return this.#runtime.metrics?.registry
+  get metrics(): MetricsRegistry | undefined {
+    return this.#life.runtime.metrics?.registry
   }
 
   /**
@@ -152,7 +96,7 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     body: PublishBody<T, N>,
     options?: PublishOptions & { type?: N },
   ): Promise<void> {
-    return this.#publishing.publish(exchange, routingKey, body, options)
+    return this.#life.publishing.publish(exchange, routingKey, body, options)
   }
 
   /**
@@ -160,7 +104,7 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
    * validated before anything is sent. Rejects with the first failure.
    */
   publishBatch(items: readonly BatchItem<ExchangeName<T>>[]): Promise<void> {
-    return this.#publishing.batch(items)
+    return this.#life.publishing.batch(items)
   }
 
   /**
@@ -177,31 +121,7 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     handler: Handler<ConsumeBody<T, Q>> | Handlers<T>,
     options?: ConsumeOptions,
   ): Promise<ConsumerHandle> {
-    if (this.#closed) throw new ClosedError()
-    const plan = this.#topology.plans.get(queue)
-    if (!plan) {
-      throw new WarrenError('UNKNOWN_QUEUE', `queue '${queue}' is not part of the topology`)
-    }
-    const consumer: Consumer = new Consumer(
-      {
-        ...this.#runtime,
-        redeclare: (p, link) => this.#topology.declare(link, [p]),
-        onBrokerCancel: (q, phase) =>
-          this.emit(phase === 'cancelled' ? 'consumer-cancelled' : 'consumer-resumed', {
-            queue: q,
-          }),
-        onClosed: (c) => this.#parts.delete(c),
-      },
-      plan,
-      handler as Handler<unknown> | HandlerMap,
-      resolveConsumeOptions(options),
-      this.#options.closeTimeoutMs,
-    )
-    this.#parts.add(consumer)
-    const link = this.#connection.link
-    // While disconnected, the next reconnect attaches it.
-    if (link) await consumer.attach(link)
-    return consumer
+    return this.#life.consume(queue, handler as Handler<unknown> | HandlerMap, options)
   }
 
   /**
@@ -237,12 +157,12 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
    * @example
    * const quote = await broker.request('pricing', 'quote.get', { sku: 'A-1' }, { timeout: '2s' })
    */
-  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends z.ZodType>(
+  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends Schema>(
     exchange: E,
     routingKey: RK,
     body: PublishBody<T, RK>,
     options: RequestOptions & { reply: S },
-  ): Promise<z.output<S>>
+  ): Promise<SchemaOutput<S>>
   request<R = unknown, E extends ExchangeName<T> = ExchangeName<T>, RK extends string = string>(
     exchange: E,
     routingKey: RK & RoutingKey<T, E>,
@@ -253,15 +173,9 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     exchange: string,
     routingKey: string,
     body: unknown,
-    options: RequestOptions = {},
+    options?: RequestOptions,
   ): Promise<unknown> {
-    try {
-      const { content, properties } = this.#publishing.envelope(routingKey, body, options)
-      const timeoutMs = toMs(options.timeout ?? DEFAULT_REQUEST_TIMEOUT)
-      return this.#rpc.request(exchange, routingKey, content, properties, timeoutMs, options.reply)
-    } catch (error) {
-      return Promise.reject(error as Error)
-    }
+    return this.#life.request(exchange, routingKey, body, options)
   }
 
   /**
@@ -277,16 +191,12 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     responder: Responder<ConsumeBody<T, Q>>,
     options?: ConsumeOptions,
   ): Promise<ConsumerHandle> {
-    return this.consume(queue, replyingHandler(this.#runtime, responder as Responder), options)
+    return this.consume(queue, replyingHandler(this.#life.runtime, responder as Responder), options)
   }
 
   /** Internal counts: open requests and the retry modes in use. */
   get diagnostics(): BrokerDiagnostics {
-    return {
-      pendingRequests: this.#rpc.pending,
-      delayedRetry: this.#topology.delayedRetry,
-      retry: this.#topology.retryModes(),
-    }
+    return this.#life.diagnostics
   }
 
   /**
@@ -305,59 +215,12 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
     body: PublishBody<T, RK> | (() => PublishBody<T, RK> | Promise<PublishBody<T, RK>>),
     options: ScheduleOptions = {},
   ): Promise<ScheduleHandle> {
-    if (this.#closed) throw new ClosedError()
-    const schedule = createSchedule(
-      this.#runtime,
-      this.#publishing,
-      { cron, exchange, routingKey, body },
-      options,
-      (s) => this.#parts.delete(s),
-    )
-    // One schedule's lock queue refused must not stop the others or the connection.
-    this.#parts.add(schedule, 'report')
-    const link = this.#connection.link
-    if (link) {
-      try {
-        await schedule.attach(link)
-      } catch (error) {
-        await schedule.cancel()
-        throw error
-      }
-    }
-    return schedule
+    return this.#life.schedule({ cron, exchange, routingKey, body }, options)
   }
 
   /** Cancels consumers (their running handlers finish), waits for outstanding confirms, closes. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    const { publisher, metrics } = this.#runtime
-    await Promise.all(this.#parts.of(Schedule).map((schedule) => schedule.cancel()))
-    await Promise.all(this.#parts.of(Consumer).map((consumer) => consumer.cancel()))
-    await this.#rpc.close()
-    await this.#delay.close(this.#options.closeTimeoutMs)
-    if (this.#connection.link) await publisher.drain(this.#options.closeTimeoutMs)
-    await publisher.close()
-    await this.#connection.close()
-    metrics?.detach(this.#gauges)
-  }
-
-  async #setup(link: Link, reconnected: boolean): Promise<void> {
-    this.#runtime.publisher.setBlocked(false)
-    await this.#topology.probe(link)
-    try {
-      await this.#topology.declare(link)
-    } catch (error) {
-      // A mismatch will not heal by reconnecting: report it and carry on with what exists.
-      if (!(error instanceof TopologyError) || !reconnected) throw error
-      this.#reportError(error)
-    }
-    await this.#parts.attach(link, (error) => this.#reportError(error))
-  }
-
-  #reportError(error: Error): void {
-    this.#options.logger.error({ event: 'error', error: errorFields(error) }, error.message)
-    if (this.listenerCount('error') > 0) this.emit('error', error)
+  close(): Promise<void> {
+    return this.#life.close()
   }
 }
 
@@ -371,10 +234,7 @@ export class Broker<T extends TopologyDefinition = TopologyDefinition>
 export async function connect<const T extends TopologyDefinition>(
   options: ConnectOptions<T> = {},
 ): Promise<Broker<T>> {
-  const broker = new Broker<T>(options, {
-    metrics: options.metrics ? await loadMetrics(options.metrics) : undefined,
-    tracing: options.tracing ? await loadTracing(options.tracing) : undefined,
-  })
+  const broker = new Broker<T>(options, await loadInstruments(options))
   await broker.start()
   return broker
 }

@@ -1,5 +1,5 @@
 import type { ConsumeMessage, Options } from 'amqplib'
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import { failureCopy } from '../dead-letter/failure-copy.js'
 import type { Keyring } from '../encryption/keyring.js'
 import { WarrenError } from '../errors.js'
@@ -40,7 +40,7 @@ export interface Pipeline {
   plan: QueuePlan
   handler: Handler<unknown> | HandlerMap
   options: Pick<ResolvedConsumeOptions, 'timeoutMs' | 'idempotency'>
-  messages: Readonly<Record<string, z.ZodType>> | undefined
+  messages: Readonly<Record<string, Schema>> | undefined
   /** Keys to open sealed bodies with. */
   keyring?: Keyring | undefined
   /** Whether the broker delays this queue's retries on this connection (retry mode `broker`). */

@@ -1,5 +1,5 @@
-import type * as PromClient from 'prom-client'
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
+// Only in a function body: the declarations Warren ships never name prom-client.
+import type { Registry as PromRegistry } from 'prom-client'
 import { WarrenError } from '../errors.js'
 import type { ConsumeObserver, GaugeSource, PublishObserver, PublishOutcome } from './observers.js'
 import {
@@ -8,25 +8,31 @@ import {
   METRIC_NAMES,
   type MetricsOptions,
 } from './options.js'
+import type {
+  CounterLike,
+  GaugeLike,
+  HistogramLike,
+  MetricsRegistry,
+  PromClientLike,
+} from './prom-client-types.js'
 
-type Child = Counter.Internal
-type PublishChildren = Record<PublishOutcome, Child>
+type PublishChildren = Record<PublishOutcome, { inc(): void }>
 
 /**
  * The `warren_*` collectors of one registry. Label children are bound once per exchange and
  * routing key (publish) or per queue (consume), so the hot path only increments.
  */
 export class WarrenMetrics implements PublishObserver {
-  readonly registry: Registry
-  readonly #published: Counter<'exchange' | 'routing_key' | 'outcome'>
-  readonly #consumed: Counter<'queue' | 'outcome'>
-  readonly #handlerDuration: Histogram<'queue'>
-  readonly #confirmDuration: Histogram
-  readonly #reconnects: Counter
+  readonly registry: MetricsRegistry
+  readonly #published: CounterLike<'exchange' | 'routing_key' | 'outcome'>
+  readonly #consumed: CounterLike<'queue' | 'outcome'>
+  readonly #handlerDuration: HistogramLike<'queue'>
+  readonly #confirmDuration: HistogramLike
+  readonly #reconnects: CounterLike
   readonly #byExchange = new Map<string, Map<string, PublishChildren>>()
   readonly #sources = new Set<GaugeSource>()
 
-  constructor(client: typeof PromClient, registry: Registry, options: MetricsOptions) {
+  constructor(client: PromClientLike, registry: MetricsRegistry, options: MetricsOptions) {
     this.registry = registry
     const registers = [registry]
     this.#published = new client.Counter({
@@ -65,7 +71,7 @@ export class WarrenMetrics implements PublishObserver {
       help: 'Handlers running now.',
       labelNames: ['queue'],
       registers,
-      collect(this: Gauge<'queue'>) {
+      collect(this: GaugeLike<'queue'>) {
         const byQueue = new Map<string, number>()
         for (const source of sources) {
           for (const { queue, active } of source.inFlight()) {
@@ -80,7 +86,7 @@ export class WarrenMetrics implements PublishObserver {
       name: METRIC_NAMES.publishBuffered,
       help: 'Publishes held while disconnected or blocked, waiting to be sent.',
       registers,
-      collect(this: Gauge) {
+      collect(this: GaugeLike) {
         let held = 0
         for (const source of sources) held += source.buffered()
         this.set(held)
@@ -139,14 +145,16 @@ export class WarrenMetrics implements PublishObserver {
 }
 
 // One set of collectors per registry: prom-client refuses a second metric of the same name.
-const byRegistry = new WeakMap<Registry, WarrenMetrics>()
+const byRegistry = new WeakMap<MetricsRegistry, WarrenMetrics>()
 
 /** Loads prom-client (an optional peer) and returns the collectors of the chosen registry. */
 export async function loadMetrics(options: MetricsOptions | true): Promise<WarrenMetrics> {
   const resolved = options === true ? {} : options
-  let client: typeof PromClient
+  let client: PromClientLike
   try {
-    client = await import('prom-client')
+    // Checked against prom-client's own types here, the one place both meet.
+    const loaded: PromClientLike<PromRegistry> = await import('prom-client')
+    client = loaded as unknown as PromClientLike
   } catch (error) {
     throw new WarrenError(
       'INVALID_OPTIONS',

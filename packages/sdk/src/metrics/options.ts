@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client'
+import type { MetricsRegistry } from './prom-client-types.js'
 
 /** Prometheus collectors through prom-client (an optional peer dependency). */
 export interface MetricsOptions {
@@ -7,7 +7,7 @@ export interface MetricsOptions {
    * their counts add up.
    * @default prom-client's global `register`
    */
-  registry?: Registry
+  registry?: MetricsRegistry
   /**
    * Buckets (seconds) of `warren_handler_duration_seconds`.
    * @default [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

@@ -46,9 +46,10 @@ export function buildEnvelope(
   const sealed = context.keyring ? seal(context.keyring, content, contentType) : undefined
   if (sealed) ({ content, contentType } = sealed)
   // Plain assignments, no spreads: this runs once per message on the publish hot path.
+  const now = Date.now()
   const properties: Envelope['properties'] = {
-    messageId: options.messageId ?? uuidv7(),
-    timestamp: Math.floor(Date.now() / 1000),
+    messageId: options.messageId ?? uuidv7(now),
+    timestamp: Math.floor(now / 1000),
     contentType,
     type: name,
     appId: context.service,

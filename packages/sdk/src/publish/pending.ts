@@ -2,22 +2,45 @@ import type { Options } from 'amqplib'
 import { MessageTooLargeError, UnroutableError, WarrenError } from '../errors.js'
 import { refusedMaxSize } from './max-size.js'
 
-/** One publish from the call until its confirm; sent again after a reconnect until confirmed. */
-export interface Pending {
-  exchange: string
-  routingKey: string
-  content: Buffer
-  options: Options.Publish & { messageId: string }
-  startedAt: number
+type Resolve = () => void
+type Reject = (error: Error) => void
+
+// `new Promise` hands its functions to an executor; a shared one that captures nothing saves a
+// closure and its context per publish (this runs once per message on the publish hot path).
+let nextResolve: Resolve | undefined
+let nextReject: Reject | undefined
+function capture(resolve: Resolve, reject: Reject): void {
+  nextResolve = resolve
+  nextReject = reject
+}
+
+/**
+ * One publish from the call until its confirm; sent again after a reconnect until confirmed.
+ * A class, not a literal, so every record has one shape, and `promise` is its caller's answer.
+ */
+export class Pending {
+  readonly promise: Promise<void>
+  readonly resolve: Resolve
+  readonly reject: Reject
   /** `performance.now()` when handed to the channel, for the confirm latency. */
-  sentAt: number
-  deadline: number
-  resolve: () => void
-  reject: (error: Error) => void
-  returnedReply: string | undefined
-  timer: NodeJS.Timeout | undefined
+  sentAt = 0
+  returnedReply: string | undefined = undefined
+  timer: NodeJS.Timeout | undefined = undefined
   /** Channel closes by the broker while this was in flight. */
-  channelErrors: number
+  channelErrors = 0
+
+  constructor(
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly content: Buffer,
+    readonly options: Options.Publish & { messageId: string },
+    readonly startedAt: number,
+    readonly deadline: number,
+  ) {
+    this.promise = new Promise<void>(capture)
+    this.resolve = nextResolve as Resolve
+    this.reject = nextReject as Reject
+  }
 }
 
 // The broker's NOT_FOUND reply is the only place that names a missing exchange.
@@ -63,63 +86,92 @@ export class Held {
 
 /**
  * The publishes sent on the current confirm channel, by delivery tag (the channel's count of
- * publishes), so any number are in flight at once until the broker answers each.
+ * publishes), so any number are in flight at once until the broker answers each. Tags are
+ * consecutive and mostly answered in order: a window of slots from the oldest unanswered tag,
+ * not a map, so an answer costs no hashing and the window allocates nothing per message.
  */
 export class InFlight {
-  readonly #byTag = new Map<number, Pending>()
-  #tag = 0
+  #slots: (Pending | undefined)[] = []
+  /** Index in `#slots` of the oldest tag not yet answered. */
+  #head = 0
+  /** The delivery tag of `#slots[#head]`. */
+  #headTag = 1
+  #size = 0
 
   get size(): number {
-    return this.#byTag.size
+    return this.#size
   }
 
   add(pending: Pending): void {
-    this.#byTag.set(++this.#tag, pending)
+    this.#slots.push(pending)
+    this.#size++
   }
 
-  /** The broker answered `tag`, or with `multiple` every tag up to it. */
-  take(tag: number, multiple: boolean): Pending[] {
-    if (!multiple) {
-      const pending = this.#byTag.get(tag)
-      this.#byTag.delete(tag)
-      return pending ? [pending] : []
+  /** The broker answered `tag`, or with `multiple` every tag up to it: each goes to `answered`. */
+  take(tag: number, multiple: boolean, answered: (pending: Pending) => void): void {
+    const slots = this.#slots
+    const end = Math.min(this.#head + tag - this.#headTag, slots.length - 1)
+    const from = multiple ? this.#head : end
+    for (let i = from; i <= end; i++) {
+      const pending = slots[i]
+      if (pending === undefined) continue
+      slots[i] = undefined
+      this.#size--
+      answered(pending)
     }
-    const taken: Pending[] = []
-    for (const [each, pending] of this.#byTag) {
-      if (each > tag) break
-      this.#byTag.delete(each)
-      taken.push(pending)
-    }
-    return taken
+    this.#advance()
   }
 
   /** Takes out each publish `failure` gives an error for, with that error. */
   fail(failure: (pending: Pending) => Error | undefined): [Pending, Error][] {
     const failed: [Pending, Error][] = []
-    for (const [tag, pending] of this.#byTag) {
+    const slots = this.#slots
+    for (let i = this.#head; i < slots.length; i++) {
+      const pending = slots[i]
+      if (pending === undefined) continue
       const error = failure(pending)
       if (!error) continue
-      this.#byTag.delete(tag)
+      slots[i] = undefined
+      this.#size--
       failed.push([pending, error])
     }
+    this.#advance()
     return failed
   }
 
   /** The channel is gone: every publish still on it, in the order sent; a new one counts from 1. */
   takeAll(): Pending[] {
-    const all = [...this.#byTag.values()]
-    this.#byTag.clear()
-    this.#tag = 0
+    const all = this.#slots.filter((pending) => pending !== undefined)
+    this.#slots = []
+    this.#head = 0
+    this.#headTag = 1
+    this.#size = 0
     return all
   }
 
   /** basic.return precedes the basic.ack of the same publish: mark it now, reject on the ack. */
   markReturned(messageId: unknown, reply: string): void {
-    for (const pending of this.#byTag.values()) {
-      if (pending.options.messageId === messageId && pending.returnedReply === undefined) {
+    const slots = this.#slots
+    for (let i = this.#head; i < slots.length; i++) {
+      const pending = slots[i]
+      if (pending === undefined || pending.returnedReply !== undefined) continue
+      if (pending.options.messageId === messageId) {
         pending.returnedReply = reply
         return
       }
+    }
+  }
+
+  /** Moves the window past answered tags; drops the answered prefix once it is most of it. */
+  #advance(): void {
+    const slots = this.#slots
+    while (this.#head < slots.length && slots[this.#head] === undefined) {
+      this.#head++
+      this.#headTag++
+    }
+    if (this.#head > 1024 && this.#head * 2 > slots.length) {
+      this.#slots = slots.slice(this.#head)
+      this.#head = 0
     }
   }
 }

@@ -13,7 +13,7 @@ import { silentLogger } from '../logging/logger.js'
 import type { PublishObserver } from '../metrics/observers.js'
 import type { ResolvedConnectOptions } from '../options.js'
 import { defaultMaxMessageSize, refusedMaxSize } from './max-size.js'
-import { answerError, Held, InFlight, refusal, refusedTooOften, type Pending } from './pending.js'
+import { answerError, Held, InFlight, Pending, refusal, refusedTooOften } from './pending.js'
 
 const SWEEP_INTERVAL_MS = 250
 
@@ -80,31 +80,17 @@ export class Publisher {
     timeoutMs = this.options.publish.timeoutMs,
   ): Promise<void> {
     if (this.#channel.closed) return Promise.reject(new ClosedError())
-    return new Promise<void>((resolve, reject) => {
-      const now = Date.now()
-      const pending: Pending = {
-        exchange,
-        routingKey,
-        content,
-        options,
-        startedAt: now,
-        sentAt: 0,
-        deadline: now + timeoutMs,
-        resolve,
-        reject,
-        returnedReply: undefined,
-        timer: undefined,
-        channelErrors: 0,
-      }
-      const open = this.#ready()
-      if (open && this.#held.size === 0 && this.#send(open, pending)) return
-      const { bufferSize, overflow } = this.options.publish
-      if (this.#held.size >= bufferSize && overflow === 'reject') {
-        this.#reject(pending, new BufferFullError(bufferSize))
-        return
-      }
+    const now = Date.now()
+    const pending = new Pending(exchange, routingKey, content, options, now, now + timeoutMs)
+    const open = this.#ready()
+    if (open && this.#held.size === 0 && this.#send(open, pending)) return pending.promise
+    const { bufferSize, overflow } = this.options.publish
+    if (this.#held.size >= bufferSize && overflow === 'reject') {
+      this.#reject(pending, new BufferFullError(bufferSize))
+    } else {
       this.#hold(pending, false)
-    })
+    }
+    return pending.promise
   }
 
   /** Resolves when nothing is held or in flight (or `timeoutMs` passed). */
@@ -170,7 +156,7 @@ export class Publisher {
       )
       return true
     }
-    pending.sentAt = performance.now()
+    if (this.observer) pending.sentAt = performance.now()
     this.#inFlight.add(pending)
     this.#sweepTimer ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS)
     return true
@@ -219,7 +205,7 @@ export class Publisher {
 
   #settle(open: Open, tag: number, multiple: boolean, nacked = false): void {
     if (!this.#channel.isCurrent(open)) return
-    for (const pending of this.#inFlight.take(tag, multiple)) this.#finish(pending, nacked)
+    this.#inFlight.take(tag, multiple, nacked ? this.#finishNacked : this.#finishAcked)
     this.#channel.settled()
   }
 
@@ -236,6 +222,10 @@ export class Publisher {
       error instanceof UnroutableError ? 'returned' : 'failed',
     )
   }
+
+  // Bound once: a confirm of many publishes calls one of these for each.
+  readonly #finishAcked = (pending: Pending) => this.#finish(pending, false)
+  readonly #finishNacked = (pending: Pending) => this.#finish(pending, true)
 
   #finish(pending: Pending, nacked: boolean): void {
     // Returned messages are acked too: the broker answered, so both count as latency.

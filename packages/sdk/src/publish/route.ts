@@ -4,6 +4,9 @@ import type { PublishOptions } from '../options.js'
 import type { Tracing } from '../tracing/tracing.js'
 import { buildEnvelope, type Envelope, type EnvelopeContext } from './envelope.js'
 
+/** A publish without options: shared rather than a new `{}` per message. */
+const NO_OPTIONS: PublishOptions = Object.freeze({})
+
 /** One message of a batch publish. */
 export interface BatchItem<E extends string = string, RK extends string = string> {
   exchange: E
@@ -52,7 +55,7 @@ export class Publishing {
     exchange: string,
     routingKey: string,
     body: unknown,
-    options: PublishOptions = {},
+    options: PublishOptions = NO_OPTIONS,
   ): Promise<void> {
     const span = this.context.tracing?.startPublish(exchange, routingKey, options.traceparent)
     try {

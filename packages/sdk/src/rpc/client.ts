@@ -1,5 +1,5 @@
 import type { ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib'
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import type { Link } from '../connection/connection-manager.js'
 import { ManagedChannel, type OpenChannel } from '../connection/managed-channel.js'
 import type { Keyring } from '../encryption/keyring.js'
@@ -14,7 +14,7 @@ interface PendingRequest {
   routingKey: string
   content: Buffer
   properties: Options.Publish & { messageId: string }
-  reply: z.ZodType | undefined
+  reply: Schema | undefined
   resolve: (body: unknown) => void
   reject: (error: Error) => void
   timer: NodeJS.Timeout
@@ -81,7 +81,7 @@ export class RpcClient {
     content: Buffer,
     properties: Options.Publish & { messageId: string },
     timeoutMs: number,
-    reply?: z.ZodType,
+    reply?: Schema,
   ): Promise<unknown> {
     const correlationId = uuidv7()
     return new Promise<unknown>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import type { Duration } from '../duration.js'
 import type { PublishOptions } from '../options.js'
 
@@ -14,7 +14,7 @@ export interface RequestOptions extends Omit<
    */
   timeout?: Duration
   /** A schema the reply must match (else `ValidationError`); it types the result too. @default none */
-  reply?: z.ZodType
+  reply?: Schema
 }
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s'

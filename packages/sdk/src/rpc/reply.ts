@@ -1,5 +1,5 @@
 import type { ConsumeMessage } from 'amqplib'
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import { decodeBody } from '../consume/decode.js'
 import type { Keyring } from '../encryption/keyring.js'
 import { RemoteError } from '../errors.js'
@@ -33,7 +33,7 @@ export function readReply(
   message: ConsumeMessage,
   routingKey: string,
   keyring: Keyring | undefined,
-  reply: z.ZodType | undefined,
+  reply: Schema | undefined,
 ): { ok: true; body: unknown } | { ok: false; error: Error } {
   const decoded = decodeBody(message, undefined, routingKey, keyring)
   if (!decoded.ok) return decoded

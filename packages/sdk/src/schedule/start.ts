@@ -9,6 +9,14 @@ import {
 } from './options.js'
 import { Schedule } from './schedule.js'
 
+/** What `broker.schedule()` publishes, and when. */
+export interface ScheduleJob {
+  cron: string
+  exchange: string
+  routingKey: string
+  body: unknown
+}
+
 /**
  * A schedule of `broker.schedule()`, not yet attached: the cron expression parsed, a fixed body
  * checked now rather than at the first tick (maybe hours later), each tick published through
@@ -17,7 +25,7 @@ import { Schedule } from './schedule.js'
 export function createSchedule(
   runtime: Runtime,
   publishing: Publishing,
-  job: { cron: string; exchange: string; routingKey: string; body: unknown },
+  job: ScheduleJob,
   options: ScheduleOptions,
   onClosed: (schedule: Schedule) => void,
 ): Schedule {

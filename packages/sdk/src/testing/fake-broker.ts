@@ -2,7 +2,7 @@
 // with its docs, over one in-memory transport (queues, routing, dispatch, retry tiers); requests,
 // schedules and routing rules are parts of their own (fake-requests, fake-schedule, routing).
 import type { Options } from 'amqplib'
-import type { z } from 'zod'
+import type { Schema, SchemaOutput } from '../schema.js'
 import type { BatchHandler } from '../batch/batcher.js'
 import { consumeInBatches } from '../batch/consume-batch.js'
 import type { BatchConsumeOptions } from '../batch/options.js'
@@ -174,12 +174,12 @@ export class FakeBroker<
   }
 
   /** As the real `request`: a responder of this fake answers, or it times out. */
-  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends z.ZodType>(
+  request<E extends ExchangeName<T>, RK extends RoutingKey<T, E>, S extends Schema>(
     exchange: E,
     routingKey: RK,
     body: PublishBody<T, RK>,
     options: RequestOptions & { reply: S },
-  ): Promise<z.output<S>>
+  ): Promise<SchemaOutput<S>>
   request<R = unknown, E extends ExchangeName<T> = ExchangeName<T>, RK extends string = string>(
     exchange: E,
     routingKey: RK & RoutingKey<T, E>,

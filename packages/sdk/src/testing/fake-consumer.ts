@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import type { ConsumerHandle } from '../consume/consumer.js'
 import type { Handler, HandlerMap } from '../consume/message.js'
 import { copyOfFailure, processDelivery, type Pipeline } from '../consume/pipeline.js'
@@ -16,7 +16,7 @@ export type Settled =
 
 export interface FakeConsumerContext {
   plan: QueuePlan
-  messages: Readonly<Record<string, z.ZodType>> | undefined
+  messages: Readonly<Record<string, Schema>> | undefined
   consumerId: string
   settled: (stored: Stored, settled: Settled) => void
   onClosed: (consumer: FakeConsumer) => void

@@ -1,5 +1,5 @@
 import type { Options } from 'amqplib'
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 import { ClosedError, TimeoutError } from '../errors.js'
 import type { Envelope } from '../publish/envelope.js'
 import { silentLogger } from '../logging/logger.js'
@@ -16,7 +16,7 @@ interface Raw {
 
 interface Pending {
   routingKey: string
-  reply: z.ZodType | undefined
+  reply: Schema | undefined
   resolve: (body: unknown) => void
   reject: (error: Error) => void
   timer: NodeJS.Timeout
@@ -35,7 +35,7 @@ export class FakeRequests {
     routingKey: string,
     envelope: Envelope,
     timeoutMs: number,
-    reply: z.ZodType | undefined,
+    reply: Schema | undefined,
     send: (envelope: Envelope) => void,
   ): Promise<unknown> {
     const correlationId = uuidv7()

@@ -1,7 +1,7 @@
-import type { z } from 'zod'
+import type { Schema } from '../schema.js'
 
 /** The message schemas of a topology, by message name. */
-export type MessageSchemas = Readonly<Record<string, z.ZodType>>
+export type MessageSchemas = Readonly<Record<string, Schema>>
 
 /**
  * The one rule for a message's name, which picks its schema and its handler: on publish it is
@@ -19,9 +19,6 @@ export function receivedName(type: unknown, routingKey: string): string {
 }
 
 /** The schema a message of this name is validated by, if its topology has one. */
-export function schemaOf(
-  messages: MessageSchemas | undefined,
-  name: string,
-): z.ZodType | undefined {
+export function schemaOf(messages: MessageSchemas | undefined, name: string): Schema | undefined {
   return messages?.[name]
 }

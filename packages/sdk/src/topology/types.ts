@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { Schema, SchemaInput, SchemaOutput } from '../schema.js'
 import type { Duration } from '../duration.js'
 
 export type ExchangeType = 'direct' | 'topic' | 'fanout' | 'headers'
@@ -71,7 +71,7 @@ export interface TopologyDefinition {
    * Schema of each message, by message name: a publish's `type` when given, else its routing key
    * (see `topology/message-name.ts`).
    */
-  messages?: Readonly<Record<string, z.ZodType>>
+  messages?: Readonly<Record<string, Schema>>
 }
 
 type MessagesOf<T> = T extends { messages: infer M } ? M : Record<never, never>
@@ -84,8 +84,8 @@ export type QueueName<T> = T extends { queues: infer Q } ? keyof Q & string : st
  * schema's input, else anything.
  */
 export type PublishBody<T, Name extends string> = Name extends keyof MessagesOf<T>
-  ? MessagesOf<T>[Name] extends z.ZodType
-    ? z.input<MessagesOf<T>[Name]>
+  ? MessagesOf<T>[Name] extends Schema
+    ? SchemaInput<MessagesOf<T>[Name]>
     : unknown
   : unknown
 
@@ -142,7 +142,7 @@ export type MessageName<T> = T extends { messages: infer M } ? keyof M & string 
 
 /** The body a handler of message `K` sees: its schema's output, else `unknown`. */
 export type MessageBody<T, K extends string> = K extends keyof MessagesOf<T>
-  ? MessagesOf<T>[K] extends z.ZodType
-    ? z.output<MessagesOf<T>[K]>
+  ? MessagesOf<T>[K] extends Schema
+    ? SchemaOutput<MessagesOf<T>[K]>
     : unknown
   : unknown

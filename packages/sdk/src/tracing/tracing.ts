@@ -1,9 +1,14 @@
-import type * as Otel from '@opentelemetry/api'
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api'
 import type { ConsumeMessage } from 'amqplib'
 import { WarrenError } from '../errors.js'
 import { HEADERS } from '../headers.js'
 import type { TracingOptions } from './options.js'
+import type {
+  OtelApi,
+  OtelAttributes as Attributes,
+  OtelContext as Context,
+  OtelSpan as Span,
+  OtelTracer as Tracer,
+} from './otel-types.js'
 import { formatTraceParent, parseTraceParent } from './traceparent.js'
 
 const SCOPE = '@warren/sdk'
@@ -41,10 +46,10 @@ export interface ProcessSpan {
 
 /** Spans through `@opentelemetry/api`, loaded only when tracing is on. */
 export class Tracing {
-  readonly #api: typeof Otel
+  readonly #api: OtelApi
   readonly #tracer: Tracer
 
-  constructor(api: typeof Otel, options: TracingOptions) {
+  constructor(api: OtelApi, options: TracingOptions) {
     this.#api = api
     this.#tracer = (options.tracerProvider ?? api.trace).getTracer(SCOPE)
   }
@@ -153,7 +158,7 @@ export class Tracing {
 
 /** Loads `@opentelemetry/api` (an optional peer) when tracing is on. */
 export async function loadTracing(options: TracingOptions | true): Promise<Tracing> {
-  let api: typeof Otel
+  let api: OtelApi
   try {
     api = await import('@opentelemetry/api')
   } catch (error) {
