@@ -44,10 +44,23 @@ async function fileIn(root: string, path: string): Promise<string | undefined> {
 }
 
 /**
+ * The console's page for a host that serves Warren under `basePath`: a `<base>` that the console
+ * reads its API and route prefix from, and asset URLs under the prefix.
+ */
+function underBasePath(html: string, basePath: string): string {
+  if (basePath === '') return html
+  return html
+    .replace(/<head>/i, `<head>\n    <base href="${basePath}/" />`)
+    .replace(/(\s(?:src|href)=")\/assets\//g, `$1${basePath}/assets/`)
+}
+
+/**
  * Serves the console's built files at `/`, with `index.html` for every other non-API GET so
  * that client-side routes survive a reload; a plain-text page when the console isn't built.
+ * Under a host's `basePath` (e.g. `/ops/warren`, already checked by the caller), the page's
+ * asset URLs and `<base>` point there.
  */
-export function mountConsole(app: Hono<AppEnv>, uiDir: string): void {
+export function mountConsole(app: Hono<AppEnv>, uiDir: string, basePath = ''): void {
   const root = resolve(uiDir)
   app.get('*', async (c) => {
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) {
@@ -62,6 +75,8 @@ export function mountConsole(app: Hono<AppEnv>, uiDir: string): void {
       return c.text(NOT_BUILT, 503)
     }
     const immutable = c.req.path.startsWith('/assets/')
+    if (extname(file) === '.html')
+      body = Buffer.from(underBasePath(body.toString('utf8'), basePath))
     return c.body(new Uint8Array(body), 200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
