@@ -26,6 +26,10 @@ for (const [subpath, entry] of Object.entries(manifest.publishConfig?.exports ??
   }
 }
 
+for (const entry of manifest.files ?? []) {
+  if (!existsSync(join(dir, entry))) problems.push(`files: ${entry} is missing`)
+}
+
 for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
   for (const [name, range] of Object.entries(manifest[field] ?? {})) {
     if (!/^(catalog|workspace):/.test(range)) continue
@@ -39,4 +43,4 @@ if (problems.length > 0) {
   for (const problem of problems) console.error(`  - ${problem}`)
   process.exit(1)
 }
-console.log(`[check-pack] ${manifest.name}: dist entry points present`)
+console.log(`[check-pack] ${manifest.name}: entry points and files present`)

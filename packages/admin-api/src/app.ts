@@ -41,6 +41,11 @@ export interface AppOverrides {
   logSink?: LogSink
   /** The clock of the caches and the alert window (epoch ms). @default Date.now */
   now?: () => number
+  /**
+   * The path a host serves the admin API under (`createWarrenAdmin`'s `basePath`): the console's
+   * page points its assets and API calls there. @default '' (the root)
+   */
+  basePath?: string
 }
 
 /** A created admin API: the Hono app (`app.fetch`, `app.request`) and its lifecycle. */
@@ -62,6 +67,7 @@ function buildApp(
   s: Services,
   alerts: AlertMonitor,
   deadLetters: ReturnType<typeof createDeadLetterModule>,
+  basePath: string,
 ) {
   const app = new Hono<AppEnv>()
   app.onError(errorHandler(s.log))
@@ -110,7 +116,7 @@ function buildApp(
     .route('/api', auditRoutes(s))
     // Registered after GET /api/dead-letters: the dead-letter operations of the other module.
     .route('/api', deadLetters.routes)
-  mountConsole(app, s.config.uiDir)
+  mountConsole(app, s.config.uiDir, basePath)
   return api
 }
 
@@ -237,7 +243,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     now,
   })
   alerts.start()
-  const app = buildApp(services, alerts, deadLetters)
+  const app = buildApp(services, alerts, deadLetters, overrides.basePath ?? '')
   return {
     app,
     log,

@@ -95,7 +95,10 @@ export interface Config {
   dataDir: string
   /** `x-max-age` of the `warren.archive` stream (`WARREN_ARCHIVE_MAX_AGE`). @default '7D' */
   archiveMaxAge: string
-  /** Built console files served at `/` (`WARREN_UI_DIR`). @default 'packages/admin-ui/dist' */
+  /**
+   * Built console files served at `/` (`WARREN_UI_DIR`).
+   * @default 'packages/admin-ui/dist' in the workspace, the package's `console/` when installed
+   */
   uiDir: string
   /** Lifetime of a login session (`WARREN_SESSION_TTL`). @default 43200000 ('12h') */
   sessionTtlMs: number
@@ -120,6 +123,12 @@ export interface Config {
 }
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The console built in the workspace, else the copy an installed package ships in `console/`. */
+function defaultUiDir(): string {
+  const workspace = resolve(packageDir, '../admin-ui/dist')
+  return existsSync(workspace) ? workspace : join(packageDir, 'console')
+}
 
 /** The workspace root when running from the repository, else the working directory. */
 function defaultRoot(): string {
@@ -288,7 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertWebhook: e.WARREN_ALERT_WEBHOOK,
     dataDir,
     archiveMaxAge: e.WARREN_ARCHIVE_MAX_AGE,
-    uiDir: resolve(e.WARREN_UI_DIR ?? resolve(packageDir, '../admin-ui/dist')),
+    uiDir: resolve(e.WARREN_UI_DIR ?? defaultUiDir()),
     sessionTtlMs: e.WARREN_SESSION_TTL,
     loginRateLimit: e.WARREN_LOGIN_RATE_LIMIT,
     bodyLimitBytes: e.WARREN_BODY_LIMIT,

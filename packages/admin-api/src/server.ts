@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server'
-import { createApp, type AppOverrides, type WarrenApp } from './app.js'
-import { generateToken } from './auth/tokens.js'
+import type { AppOverrides, WarrenApp } from './app.js'
 import type { Config } from './config.js'
+import { createWarrenAdmin } from './embed.js'
 
 /** A running admin API server. */
 export interface RunningServer {
@@ -23,11 +23,10 @@ export async function startServer(
   config: Config,
   overrides: AppOverrides = {},
 ): Promise<RunningServer> {
-  const generated = config.adminToken === undefined ? generateToken() : undefined
-  const effective: Config = generated ? { ...config, adminToken: generated } : config
-  const warren = createApp(effective, overrides)
+  // The same admin API a host embeds, at the root.
+  const admin = createWarrenAdmin({ ...overrides, config })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: warren.app.fetch, hostname: config.host, port: config.port }, () =>
+    const s = serve({ fetch: admin.fetch, hostname: config.host, port: config.port }, () =>
       resolve(s),
     )
     s.once('error', reject)
@@ -38,11 +37,11 @@ export async function startServer(
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`
   return {
     url,
-    loginUrl: generated ? `${url}#token=${generated}` : url,
-    warren,
+    loginUrl: config.adminToken === undefined ? `${url}#token=${admin.adminToken}` : url,
+    warren: admin.warren,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await warren.close()
+      await admin.close()
     },
   }
 }

@@ -1,22 +1,9 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 import type { Hono } from 'hono'
 import type { AppEnv } from '../context.js'
+import { chooseEncoding, createConsoleFiles, type ConsoleFile } from './console-files.js'
 import { problem } from './problem.js'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json',
-}
 
 const NOT_BUILT = `Warren's console is not built yet.
 
@@ -44,27 +31,52 @@ async function fileIn(root: string, path: string): Promise<string | undefined> {
 }
 
 /**
+ * The console's page for a host that serves Warren under `basePath`: a `<base>` that the console
+ * reads its API and route prefix from, and asset URLs under the prefix.
+ */
+function underBasePath(html: string, basePath: string): string {
+  if (basePath === '') return html
+  return html
+    .replace(/<head>/i, `<head>\n    <base href="${basePath}/" />`)
+    .replace(/(\s(?:src|href)=")\/assets\//g, `$1${basePath}/assets/`)
+}
+
+/**
  * Serves the console's built files at `/`, with `index.html` for every other non-API GET so
  * that client-side routes survive a reload; a plain-text page when the console isn't built.
+ * Under a host's `basePath` (e.g. `/ops/warren`, already checked by the caller), the page's
+ * asset URLs and `<base>` point there. Text files go out brotli- or gzip-compressed as the
+ * client accepts, compressed once per file version; hashed `/assets/` files are cached for a
+ * year, the page is revalidated on every load.
  */
-export function mountConsole(app: Hono<AppEnv>, uiDir: string): void {
+export function mountConsole(app: Hono<AppEnv>, uiDir: string, basePath = ''): void {
   const root = resolve(uiDir)
+  const files = createConsoleFiles((file, body) =>
+    extname(file) === '.html' ? Buffer.from(underBasePath(body.toString('utf8'), basePath)) : body,
+  )
   app.get('*', async (c) => {
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) {
       return problem(c, 404, 'not-found', 'Not found', `No route GET ${c.req.path}`)
     }
-    const file =
+    const path =
       (c.req.path !== '/' && (await fileIn(root, c.req.path))) || join(root, 'index.html')
-    let body: Buffer
+    let file: ConsoleFile
     try {
-      body = await readFile(file)
+      file = await files.read(path)
     } catch {
       return c.text(NOT_BUILT, 503)
     }
-    const immutable = c.req.path.startsWith('/assets/')
-    return c.body(new Uint8Array(body), 200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    const immutable = c.req.path.startsWith('/assets/') && path !== join(root, 'index.html')
+    const headers: Record<string, string> = {
+      'content-type': file.type,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    })
+    }
+    if (!file.compressible) return c.body(new Uint8Array(file.body), 200, headers)
+    headers['vary'] = 'accept-encoding'
+    const encoding = chooseEncoding(c.req.header('accept-encoding'))
+    const encoded = encoding && file.encoded(encoding)
+    if (!encoding || !encoded) return c.body(new Uint8Array(file.body), 200, headers)
+    headers['content-encoding'] = encoding
+    return c.body(new Uint8Array(await encoded), 200, headers)
   })
 }
