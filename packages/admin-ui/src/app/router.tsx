@@ -1,4 +1,5 @@
 import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router'
+import { BASE_PATH } from '../lib/base-path.js'
 import { ArchiveScreen } from '../features/archive/ArchiveScreen.js'
 import { AuditScreen } from '../features/audit/AuditScreen.js'
 import { DeadLetterQueueScreen } from '../features/dead-letters/DeadLetterQueueScreen.js'
@@ -66,7 +67,8 @@ const routeTree = rootRoute.addChildren([
 ])
 
 // The admin API answers every non-API GET with index.html, so plain paths survive a reload.
-export const router = createRouter({ routeTree })
+// Embedded under a host's prefix, every route lives below it.
+export const router = createRouter({ routeTree, basepath: BASE_PATH.replace(/\/$/, '') || '/' })
 
 declare module '@tanstack/react-router' {
   interface Register {

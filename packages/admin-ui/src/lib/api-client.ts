@@ -1,6 +1,7 @@
 import type { AppType } from '@warren/admin-api'
 import { DetailedError, hc, parseResponse } from 'hono/client'
 import type { ClientResponse } from 'hono/client'
+import { BASE_PATH } from './base-path.js'
 import { ApiProblemError, ApiUnreachableError } from './errors.js'
 
 // The server refuses state-changing requests that are not JSON (a cheap CSRF guard), so every
@@ -14,7 +15,7 @@ const fetchJson: typeof fetch = (input, init) => {
 }
 
 /** The typed client of the admin API: a changed route breaks this package's build. */
-export const api = hc<AppType>('/', { fetch: fetchJson })
+export const api = hc<AppType>(BASE_PATH, { fetch: fetchJson })
 
 /** Path segments are sent URL-encoded, as in the management API (`/` is `%2F`). */
 export const segment = (value: string): string => encodeURIComponent(value)

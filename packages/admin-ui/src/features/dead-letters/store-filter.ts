@@ -1,6 +1,8 @@
 // The server-side filter of a stored dead-letter queue, as the screen holds it and as the API's
 // query strings and request bodies carry it. Plain data, so it can be specified without a DOM.
 
+import { withBase } from '../../lib/base-path.js'
+
 /** Every field optional; an empty string means "any". Times are ISO 8601. */
 export interface StoreFilter {
   search?: string
@@ -68,7 +70,9 @@ export function exportHref(vhost: string, queue: string, selection: Selection): 
     for (const [key, value] of Object.entries(compactFilter(selection.filter)))
       params.set(key, value)
   const query = params.toString()
-  const path = `/api/dead-letters/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/export`
+  const path = withBase(
+    `/api/dead-letters/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/export`,
+  )
   return query ? `${path}?${query}` : path
 }
 
