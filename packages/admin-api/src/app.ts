@@ -26,6 +26,7 @@ import { queueRoutes } from './routes/queues.js'
 import type { Services } from './routes/services.js'
 import { sessionRoutes } from './routes/session.js'
 import { csrf } from './security/csrf.js'
+import { hostAllowlist } from './security/hosts.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
 import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
@@ -84,6 +85,7 @@ function buildApp(
       referrerPolicy: 'no-referrer',
     }),
   )
+  app.use('*', hostAllowlist(s.config.allowedHosts, s.config.publicOrigin))
   app.use('/api/*', csrf(s.config.publicOrigin))
   app.use(
     '/api/*',
@@ -99,7 +101,15 @@ function buildApp(
         ),
     }),
   )
-  app.use('/api/*', authenticate(s.tokens, s.sessions))
+  app.use(
+    '/api/*',
+    authenticate({
+      tokens: s.tokens,
+      sessions: s.sessions,
+      limiter: s.loginLimiter,
+      trustedProxies: s.config.trustedProxies,
+    }),
+  )
   const api = app
     .route('/api', healthRoutes(s))
     .route('/api', sessionRoutes(s))
@@ -216,6 +226,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     tokens: createTokenVerifier({
       admin: config.adminToken ?? generateToken(),
       viewer: config.viewerToken,
+      adminName: config.adminTokenName,
+      viewerName: config.viewerTokenName,
     }),
     loginLimiter: createRateLimiter(config.loginRateLimit, 60_000),
     log,

@@ -1,8 +1,8 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { SESSION_COOKIE } from '../auth/middleware.js'
+import { clientAddress } from '../auth/client-address.js'
+import { refuseWhenBlocked, SESSION_COOKIE } from '../auth/middleware.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import type { Services } from './services.js'
@@ -10,30 +10,12 @@ import { valid } from './validate.js'
 
 const loginBody = z.object({ token: z.string().min(1).max(1024) })
 
-/** The client's address as the socket reports it (never a spoofable X-Forwarded-For). */
-function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
-
 /** Log in with a token (sets the session cookie), ask who you are, log out. */
 export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
     .post('/session', valid('json', loginBody), async (c) => {
-      const ip = clientIp(c)
-      const wait = s.loginLimiter.blocked(ip)
-      if (wait > 0) {
-        c.header('Retry-After', String(wait))
-        throw new ApiError(
-          429,
-          'too-many-logins',
-          'Too many login attempts',
-          `Try again in ${wait} s`,
-        )
-      }
+      const ip = clientAddress(c, s.config.trustedProxies)
+      refuseWhenBlocked(c, s.loginLimiter, ip)
       const actor = s.tokens.verify(c.req.valid('json').token)
       if (!actor) {
         s.loginLimiter.fail(ip)
@@ -78,8 +60,10 @@ export function sessionRoutes(s: Services) {
     })
     .delete('/session', async (c) => {
       const id = getCookie(c, SESSION_COOKIE)
-      if (id) s.sessions.delete(id)
+      const ended = id !== undefined && s.sessions.delete(id)
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
+      // A bearer token has no session to end: nothing happened, so nothing is recorded.
+      if (!ended) return c.body(null, 204)
       await s.audit.record({
         actor: c.get('actor'),
         action: 'logout',

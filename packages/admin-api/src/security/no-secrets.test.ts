@@ -76,7 +76,7 @@ describe('no secret in any output of `pnpm start`', () => {
         ['/api/health', { headers: bearer }],
         ['/api/overview', { headers: bearer }],
         [`/api/queues?vhost=${vhost.encoded}`, { headers: bearer }],
-        [`/api/dead-letters/${vhost.encoded}/missing.dlq?limit=1`, { headers: bearer }],
+        [`/api/dead-letters/${vhost.encoded}/missing.dlq/messages?limit=1`, { headers: bearer }],
         [
           '/api/session',
           {
