@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestVhost, type TestVhost } from '@warren/test-kit'
+import { createTestVhost, management, type TestVhost } from '@warren/test-kit'
 import { createAlertMonitor } from '../alerts/monitor.js'
 import { createApp, type WarrenApp } from '../app.js'
 import { createDiscovery } from '../discovery/index.js'
@@ -15,6 +15,7 @@ import {
   operator,
   tempDir,
   testConfig,
+  viewer,
 } from '../test-support/core.js'
 
 const cookieOf = (response: Response) =>
@@ -142,6 +143,17 @@ describe('black-box findings, closed', () => {
       outcome: 'failure',
       target: `/${vhost.encoded}/warren.archive`,
     })
+  })
+
+  it("declares no archive stream on a viewer's read of the archive", async () => {
+    const response = await warren.app.request(`/api/archive?vhost=${vhost.encoded}`, {
+      headers: viewer,
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ total: 0, items: [] })
+    await expect(management('GET', `/api/queues/${vhost.encoded}/warren.archive`)).rejects.toThrow(
+      /404/,
+    )
   })
 
   it.each([
