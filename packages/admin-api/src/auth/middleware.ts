@@ -66,7 +66,7 @@ export function authenticate(parts: AuthParts): MiddlewareHandler<AppEnv> {
         'A valid token or session is required',
       )
     }
-    c.set('actor', actor)
+    c.set('actor', { ...actor, from: clientAddress(c, trustedProxies) })
     if (
       !SAFE_METHODS.has(c.req.method) &&
       c.req.path !== '/api/session' &&

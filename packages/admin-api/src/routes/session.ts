@@ -20,12 +20,12 @@ export function sessionRoutes(s: Services) {
       if (!actor) {
         s.loginLimiter.fail(ip)
         await s.audit.record({
-          actor: { name: 'anonymous', role: 'viewer' },
+          actor: { name: 'anonymous', role: 'viewer', from: ip },
           action: 'login',
           target: 'session',
           counts: {},
           outcome: 'failure',
-          detail: `invalid token from ${ip}`,
+          detail: 'invalid token',
         })
         throw new ApiError(401, 'invalid-token', 'Invalid token')
       }
@@ -41,12 +41,11 @@ export function sessionRoutes(s: Services) {
         maxAge: Math.floor(s.config.sessionTtlMs / 1000),
       })
       await s.audit.record({
-        actor,
+        actor: { ...actor, from: ip },
         action: 'login',
         target: 'session',
         counts: {},
         outcome: 'success',
-        detail: `from ${ip}`,
       })
       return c.json({
         name: actor.name,
