@@ -4,7 +4,9 @@ import { secureHeaders } from 'hono/secure-headers'
 import { createAlertMonitor, type AlertMonitor } from './alerts/index.js'
 import { createFileAuditLog, type AuditLog } from './audit/file.js'
 import { authenticate } from './auth/middleware.js'
+import { personScope } from './auth/person-scope.js'
 import { createRateLimiter } from './auth/rate-limit.js'
+import { createUserCheck } from './auth/rabbit-users.js'
 import { createSessionStore } from './auth/sessions.js'
 import { createTokenVerifier, generateToken } from './auth/tokens.js'
 import type { Config } from './config.js'
@@ -110,6 +112,7 @@ function buildApp(
       trustedProxies: s.config.trustedProxies,
     }),
   )
+  app.use('/api/*', personScope())
   const api = app
     .route('/api', healthRoutes(s))
     .route('/api', sessionRoutes(s))
@@ -228,6 +231,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
       viewer: config.viewerToken,
       adminName: config.adminTokenName,
       viewerName: config.viewerTokenName,
+    }),
+    checkUser: createUserCheck({
+      urls: config.managementUrls,
+      user: config.managementUser,
+      password: config.managementPassword,
+      vhosts: config.vhosts,
+      timeoutMs: config.managementTimeoutMs,
+      ...fetchOverride,
     }),
     loginLimiter: createRateLimiter(config.loginRateLimit, 60_000),
     log,

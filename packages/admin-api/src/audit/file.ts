@@ -77,7 +77,10 @@ export function createFileAuditLog(dataDir: string, now: () => Date = () => new 
   return {
     path,
     record(entry) {
-      const full: AuditEntry = { id: randomUUID(), at: now().toISOString(), ...entry }
+      // Who, as the audit names them: a person's per-vhost roles belong to the session.
+      const { name, role, from } = entry.actor
+      const actor = { name, role, ...(from === undefined ? {} : { from }) }
+      const full: AuditEntry = { id: randomUUID(), at: now().toISOString(), ...entry, actor }
       const written = tail.then(() => {
         const chained = chainedLine(full, last)
         last = chained.hash
