@@ -8,6 +8,7 @@ import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { redactUrl } from '../packages/admin-api/src/security/redact-url.js'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -24,18 +25,6 @@ const RABBIT_BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/lib/rabbitmq/bin'
 const log = (message) => console.log(`[broker] ${message}`)
 
 class BootstrapError extends Error {}
-
-/** A URL fit to print: the password is hidden unless it is RabbitMQ's well-known default. */
-/** A URL fit for a log line: never its password, not even the default one. */
-function printable(url) {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString().replace(/\/$/, '')
-  } catch {
-    return url
-  }
-}
 
 function endpoint(url) {
   const parsed = new URL(url)
@@ -127,7 +116,7 @@ async function dockerAnswers() {
 }
 
 function unreachable(detail) {
-  const tried = amqpUrls.map(printable).join(', ')
+  const tried = amqpUrls.map(redactUrl).join(', ')
   return new BootstrapError(
     [
       `Cannot reach RabbitMQ at ${tried}.`,
@@ -177,7 +166,7 @@ async function ensureManagement() {
   const host = new URL(managementUrl).hostname
   if (!plugins || !isLocalHost(host)) {
     throw new BootstrapError(
-      `RabbitMQ answers AMQP but its management API at ${managementUrl} does not.\n` +
+      `RabbitMQ answers AMQP but its management API at ${redactUrl(managementUrl)} does not.\n` +
         'Enable it on the broker (rabbitmq-plugins enable rabbitmq_management) or set WARREN_MANAGEMENT_URL.',
     )
   }
@@ -185,7 +174,7 @@ async function ensureManagement() {
   await run(plugins, ['enable', ...PLUGINS], { timeout: 60_000 })
   if (!(await waitFor(probeManagement, 60_000))) {
     throw new BootstrapError(
-      `Enabled ${PLUGINS.join(', ')} but ${managementUrl} did not answer within 60 s.`,
+      `Enabled ${PLUGINS.join(', ')} but ${redactUrl(managementUrl)} did not answer within 60 s.`,
     )
   }
 }
@@ -194,7 +183,7 @@ try {
   const started = Date.now()
   await ensureAmqp()
   await ensureManagement()
-  log(`RabbitMQ ready at ${amqpUrls.map(printable).join(', ')} (${Date.now() - started} ms)`)
+  log(`RabbitMQ ready at ${amqpUrls.map(redactUrl).join(', ')} (${Date.now() - started} ms)`)
 } catch (error) {
   console.error(`[broker] ${error instanceof BootstrapError ? error.message : error}`)
   process.exit(1)

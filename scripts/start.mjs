@@ -4,13 +4,24 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { redactUrls } from '../packages/admin-api/src/security/redact-url.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const children = new Set()
 
+/** Copies a child's output line by line, a URL's password hidden even where a child forgot. */
+function relay(from, to) {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) =>
+    to.write(`${redactUrls(line)}\n`),
+  )
+}
+
 function run(command, args, options = {}) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options })
+  const child = spawn(command, args, { cwd: root, stdio: ['inherit', 'pipe', 'pipe'], ...options })
+  relay(child.stdout, process.stdout)
+  relay(child.stderr, process.stderr)
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child

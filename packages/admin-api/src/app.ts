@@ -4,7 +4,9 @@ import { secureHeaders } from 'hono/secure-headers'
 import { createAlertMonitor, type AlertMonitor } from './alerts/index.js'
 import { createFileAuditLog, type AuditLog } from './audit/file.js'
 import { authenticate } from './auth/middleware.js'
+import { personScope } from './auth/person-scope.js'
 import { createRateLimiter } from './auth/rate-limit.js'
+import { createUserCheck } from './auth/rabbit-users.js'
 import { createSessionStore } from './auth/sessions.js'
 import { createTokenVerifier, generateToken } from './auth/tokens.js'
 import type { Config } from './config.js'
@@ -26,6 +28,7 @@ import { queueRoutes } from './routes/queues.js'
 import type { Services } from './routes/services.js'
 import { sessionRoutes } from './routes/session.js'
 import { csrf } from './security/csrf.js'
+import { hostAllowlist } from './security/hosts.js'
 import { createLogger, type LogSink, type Logger } from './security/logger.js'
 import { createRedactor, urlPasswords } from './security/redact.js'
 import { withBrokerStats, type StatsAwareManagement } from './stats/index.js'
@@ -90,6 +93,7 @@ function buildApp(
       referrerPolicy: 'no-referrer',
     }),
   )
+  app.use('*', hostAllowlist(s.config.allowedHosts, s.config.publicOrigin))
   app.use('/api/*', csrf(s.config.publicOrigin))
   app.use(
     '/api/*',
@@ -105,7 +109,16 @@ function buildApp(
         ),
     }),
   )
-  app.use('/api/*', authenticate(s.tokens, s.sessions))
+  app.use(
+    '/api/*',
+    authenticate({
+      tokens: s.tokens,
+      sessions: s.sessions,
+      limiter: s.loginLimiter,
+      trustedProxies: s.config.trustedProxies,
+    }),
+  )
+  app.use('/api/*', personScope())
   const api = app
     .route('/api', healthRoutes(s))
     .route('/api', sessionRoutes(s))
@@ -222,6 +235,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     tokens: createTokenVerifier({
       admin: config.adminToken ?? generateToken(),
       viewer: config.viewerToken,
+      adminName: config.adminTokenName,
+      viewerName: config.viewerTokenName,
+    }),
+    checkUser: createUserCheck({
+      urls: config.managementUrls,
+      user: config.managementUser,
+      password: config.managementPassword,
+      vhosts: config.vhosts,
+      timeoutMs: config.managementTimeoutMs,
+      ...fetchOverride,
     }),
     loginLimiter: createRateLimiter(config.loginRateLimit, 60_000),
     log,

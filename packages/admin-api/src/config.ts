@@ -1,3 +1,4 @@
+// Over 300 lines: every variable of the environment, its default and its check, in one place.
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -69,6 +70,22 @@ export interface Config {
   adminToken: string | undefined
   /** Read-only token (`WARREN_VIEWER_TOKEN`). @default undefined (no viewer access) */
   viewerToken: string | undefined
+  /** The name the audit gives the operator token (`WARREN_ADMIN_TOKEN_NAME`). @default 'admin-token' */
+  adminTokenName: string
+  /** The name the audit gives the viewer token (`WARREN_VIEWER_TOKEN_NAME`). @default 'viewer-token' */
+  viewerTokenName: string
+  /**
+   * Addresses of reverse proxies whose `X-Forwarded-For` is believed (`WARREN_TRUSTED_PROXIES`):
+   * the client is then the right-most address that is not one of them.
+   * @default [] (the socket's address is the client's)
+   */
+  trustedProxies: string[]
+  /**
+   * Host names the API answers to besides IP addresses, `localhost` and the public origin's
+   * (`WARREN_ALLOWED_HOSTS`; `*` for any): a page that rebinds its own name to this server gets 421.
+   * @default []
+   */
+  allowedHosts: string[]
   /** @default '127.0.0.1' (`WARREN_HOST`) */
   host: string
   /** @default 8080 (`WARREN_PORT`) */
@@ -169,11 +186,16 @@ const DEFAULTS = {
   WARREN_ALERT_DEAD_LETTER_AGE: '1h',
   WARREN_ARCHIVE_MAX_AGE: '7D',
   WARREN_SESSION_TTL: '12h',
+  WARREN_ADMIN_TOKEN_NAME: 'admin-token',
+  WARREN_VIEWER_TOKEN_NAME: 'viewer-token',
   WARREN_LOGIN_RATE_LIMIT: '10',
   WARREN_BODY_LIMIT: String(1024 * 1024),
   WARREN_DISCOVERY_CACHE: '3s',
   WARREN_DEAD_LETTER_STORE: 'sqlite',
 } as const
+
+/** A name the audit shows for a token: short, printable, no separators. */
+const tokenName = z.string().regex(/^[\w.@-]{1,64}$/, 'letters, digits, . _ @ - (at most 64)')
 
 /** A comma-separated list: trimmed, empty entries and repeats dropped. */
 const commaList = z
@@ -224,6 +246,10 @@ const envSchema = z.object({
   WARREN_VIEWER_TOKEN: optionalText.pipe(
     z.string().min(16, 'use at least 16 characters').optional(),
   ),
+  WARREN_ADMIN_TOKEN_NAME: tokenName,
+  WARREN_VIEWER_TOKEN_NAME: tokenName,
+  WARREN_TRUSTED_PROXIES: commaList,
+  WARREN_ALLOWED_HOSTS: commaList.transform((hosts) => hosts.map((host) => host.toLowerCase())),
   WARREN_HOST: z.string().min(1),
   WARREN_PORT: z.coerce.number().int().min(0).max(65535),
   WARREN_PUBLIC_ORIGIN: optionalText.pipe(httpUrl.optional()),
@@ -286,6 +312,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     managementTimeoutMs: e.WARREN_MANAGEMENT_TIMEOUT,
     adminToken: e.WARREN_ADMIN_TOKEN,
     viewerToken: e.WARREN_VIEWER_TOKEN,
+    adminTokenName: e.WARREN_ADMIN_TOKEN_NAME,
+    viewerTokenName: e.WARREN_VIEWER_TOKEN_NAME,
+    trustedProxies: e.WARREN_TRUSTED_PROXIES,
+    allowedHosts: e.WARREN_ALLOWED_HOSTS,
     host: e.WARREN_HOST,
     port: e.WARREN_PORT,
     publicOrigin: e.WARREN_PUBLIC_ORIGIN ? new URL(e.WARREN_PUBLIC_ORIGIN).origin : undefined,

@@ -1,5 +1,6 @@
 // Entry point: `pnpm --filter @warren/admin-api start` (or `tsx src/main.ts`).
 import { loadConfig, ConfigError } from './config.js'
+import { redactUrls } from './security/redact-url.js'
 import { startServer } from './server.js'
 
 async function main(): Promise<void> {
@@ -37,7 +38,7 @@ main().catch((error: unknown) => {
   console.error(
     code === 'EADDRINUSE'
       ? 'Warren: the port is taken; set WARREN_PORT to another one.'
-      : `Warren failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      : `Warren failed to start: ${redactUrls(error instanceof Error ? error.message : String(error))}`,
   )
   process.exit(1)
 })

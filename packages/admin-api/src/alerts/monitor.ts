@@ -61,6 +61,8 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ event, alert, at: new Date(now()).toISOString() }),
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      // A redirect would re-post the alert to wherever the webhook's server points: not followed.
+      redirect: 'manual',
     })
       .then(async (response) => {
         await response.body?.cancel()

@@ -1,4 +1,5 @@
 import type { Actor } from '../context.js'
+import { ApiError } from '../errors.js'
 import { republishOptions } from '../dead-letters/republish.js'
 import type { FailedMessage, RestoreResult } from '../dead-letters/schemas.js'
 import { auditTarget } from '../dead-letters/services.js'
@@ -49,6 +50,30 @@ export async function restore(
     }
   }
   const [firstVhost = '/'] = selections.keys()
+  try {
+    return await runRestore(services, request, selections, firstVhost, actor, result)
+  } catch (error) {
+    // Refused (409: another operation on the archive) or failed: worth a line, as every other.
+    await services.audit.record({
+      actor,
+      action: 'restore',
+      target: auditTarget(firstVhost, 'all' in request ? request.queue : ARCHIVE_STREAM),
+      counts: {},
+      outcome: 'failure',
+      detail: error instanceof ApiError ? error.message : 'internal error',
+    })
+    throw error
+  }
+}
+
+function runRestore(
+  services: DeadLetterServices,
+  request: RestoreRequest,
+  selections: Map<string, Selection>,
+  firstVhost: string,
+  actor: Actor,
+  result: RestoreResult,
+): Promise<RestoreResult> {
   return services.operations.run(
     {
       id: request.operationId,

@@ -134,7 +134,13 @@ export class Archive {
     visit: (record: ArchiveRecord) => void | 'stop',
     from?: number,
   ): Promise<void> {
-    await this.ensure(vhost)
+    // A read declares nothing: a vhost that never archived has no stream and nothing to list.
+    try {
+      await this.#pool.checkQueue(vhost, ARCHIVE_STREAM, { countMatters: false })
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'queue-not-found') return
+      throw error
+    }
     const markerId = randomUUID()
     await this.#pool.withConfirmChannel(vhost, async (channel) => {
       channel.publish('', ARCHIVE_STREAM, Buffer.alloc(0), {

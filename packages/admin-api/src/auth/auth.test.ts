@@ -21,7 +21,7 @@ describe('tokens', () => {
 describe('sessions', () => {
   it('forget a session after its lifetime and on logout', () => {
     let now = 0
-    const sessions = createSessionStore(1000, () => now)
+    const sessions = createSessionStore(1000, { now: () => now })
     const a = sessions.create({ name: 'admin-token', role: 'operator' })
     const b = sessions.create({ name: 'viewer-token', role: 'viewer' })
     expect(a.id).not.toBe(b.id)

@@ -18,17 +18,25 @@ export interface TokenVerifier {
   verify(token: string): Actor | undefined
 }
 
-export function createTokenVerifier(tokens: {
+export interface TokenSettings {
   admin: string
   viewer: string | undefined
-}): TokenVerifier {
+  /** What the audit calls the admin token's holder. @default 'admin-token' */
+  adminName?: string
+  /** What the audit calls the viewer token's holder. @default 'viewer-token' */
+  viewerName?: string
+}
+
+export function createTokenVerifier(tokens: TokenSettings): TokenVerifier {
+  const adminName = tokens.adminName ?? 'admin-token'
+  const viewerName = tokens.viewerName ?? 'viewer-token'
   return {
     verify(token) {
       // Compare against both so the time taken doesn't reveal which one matched.
       const admin = safeEqual(token, tokens.admin)
       const viewer = tokens.viewer !== undefined && safeEqual(token, tokens.viewer)
-      if (admin) return { name: 'admin-token', role: 'operator' }
-      if (viewer) return { name: 'viewer-token', role: 'viewer' }
+      if (admin) return { name: adminName, role: 'operator' }
+      if (viewer) return { name: viewerName, role: 'viewer' }
       return undefined
     },
   }

@@ -33,10 +33,10 @@ describe('vhostUrl', () => {
 })
 
 describe('redact', () => {
-  it('removes user info and the password of the configured URLs from a text', () => {
+  it('hides the password of the configured URLs from a text', () => {
     const urls = ['amqp://svc:p%40ss-w0rd@rabbit:5672']
     expect(redact('failed amqp://svc:p%40ss-w0rd@rabbit:5672/x and p@ss-w0rd', urls)).toBe(
-      'failed amqp://rabbit:5672/x and ***',
+      'failed amqp://svc:***@rabbit:5672/x and ***',
     )
   })
 })

@@ -239,7 +239,13 @@ export class AmqpPool {
 
   #unavailable(error: unknown): ApiError {
     const text = redact(error instanceof Error ? error.message : String(error), this.#options.urls)
-    return new ApiError(502, 'amqp-unavailable', 'RabbitMQ is not reachable over AMQP', text, {
+    // The driver's words name hosts and ports inside the network: they stay in the cause (logged).
+    const code = (error as NodeJS.ErrnoException | undefined)?.code
+    const detail =
+      typeof code === 'string' && /^E[A-Z]+$/.test(code)
+        ? `No AMQP node answered (${code})`
+        : 'No AMQP node answered'
+    return new ApiError(502, 'amqp-unavailable', 'RabbitMQ is not reachable over AMQP', detail, {
       cause: new Error(text),
     })
   }

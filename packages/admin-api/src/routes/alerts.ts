@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
+import { canSee } from '../scope.js'
 import { resourceName } from '../security/names.js'
 import { valid } from './validate.js'
 
@@ -14,6 +15,7 @@ export function alertRoutes(alerts: AlertMonitor) {
     const active = await alerts.evaluate()
     const items = active
       .filter((alert) => vhost === undefined || alert.vhost === vhost)
+      .filter((alert) => canSee(c.get('actor'), alert.vhost))
       .sort((a, b) => a.since.localeCompare(b.since) || a.queue.localeCompare(b.queue))
     return c.json({ items })
   })

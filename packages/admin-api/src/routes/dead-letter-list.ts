@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
+import { visibleDiscovery } from '../scope.js'
 import { resourceName } from '../security/names.js'
 import type { Services } from './services.js'
 import { valid } from './validate.js'
@@ -10,7 +11,8 @@ const query = z.object({ vhost: resourceName.optional() })
 /** `GET /api/dead-letters`: every dead-letter queue that discovery found. */
 export function deadLetterListRoutes(s: Services) {
   return new Hono<AppEnv>().get('/dead-letters', valid('query', query), async (c) => {
-    const topology = await s.discovery.topology(c.req.valid('query').vhost)
+    const discovery = visibleDiscovery(s.discovery, c.get('actor'))
+    const topology = await discovery.topology(c.req.valid('query').vhost)
     const items = topology.queues
       .filter((q) => q.role === 'dead-letter')
       .map((q) => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROKER } from '@warren/test-kit'
 import { createApp } from '../app.js'
-import { spyFetch, tempDir, testConfig } from '../test-support/core.js'
+import { operator, spyFetch, tempDir, testConfig } from '../test-support/core.js'
 import { HEALTH_CACHE_MS } from './health.js'
 
 describe('GET /api/health', () => {
@@ -18,6 +18,16 @@ describe('GET /api/health', () => {
     try {
       const response = await warren.app.request('/api/health')
       expect(response.status).toBe(200)
+      expect(await response.json()).toEqual({ status: 'ok', amqp: 'up', management: 'up' })
+    } finally {
+      await warren.close()
+    }
+  })
+
+  it('names the management API that answered only to a caller with a token', async () => {
+    const warren = createApp(testConfig(dir.path))
+    try {
+      const response = await warren.app.request('/api/health', { headers: operator })
       expect(await response.json()).toEqual({
         status: 'ok',
         amqp: 'up',

@@ -14,7 +14,10 @@ type Health = {
   status: 'ok' | 'degraded'
   amqp: Up
   management: Up
-  /** The management API (base URL, no credentials) that answered, when one did. */
+  /**
+   * The management API (base URL, no credentials) that answered, when one did; only to a caller
+   * with a token or session, since an address inside the network is no stranger's business.
+   */
   managementUrl?: string
 }
 
@@ -47,7 +50,8 @@ export function healthRoutes(s: Services) {
   }
 
   return new Hono<AppEnv>().get('/health', async (c) => {
-    const body = await reading()
-    return c.json(body, body.status === 'ok' ? 200 : 503)
+    const { managementUrl, ...body } = await reading()
+    const known = c.get('actor') !== undefined && managementUrl !== undefined
+    return c.json(known ? { ...body, managementUrl } : body, body.status === 'ok' ? 200 : 503)
   })
 }

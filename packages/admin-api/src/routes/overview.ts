@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { AlertMonitor } from '../alerts/index.js'
 import type { AppEnv } from '../context.js'
 import type { DiscoveredQueue } from '../discovery/index.js'
+import { canSee, visibleDiscovery } from '../scope.js'
 import { createDeadLetterHistory, OVERVIEW_HISTORY, overviewHistory } from './overview-history.js'
 import type { Services } from './services.js'
 
@@ -12,14 +13,20 @@ const sum = (queues: readonly DiscoveredQueue[], of: (q: DiscoveredQueue) => num
 export function overviewRoutes(s: Services, alerts: AlertMonitor) {
   const deadLetterHistory = createDeadLetterHistory(s.management, s.now)
   return new Hono<AppEnv>().get('/overview', async (c) => {
-    const [overview, nodes, topology, active] = await Promise.all([
+    const actor = c.get('actor')
+    const [overview, nodes, topology, evaluated] = await Promise.all([
       s.management.overview(OVERVIEW_HISTORY),
       s.management.nodes(),
-      s.discovery.topology(),
+      visibleDiscovery(s.discovery, actor).topology(),
       alerts.evaluate(),
     ])
-    const stats = overview.message_stats ?? {}
-    const ownTotals = s.config.vhosts !== undefined || overview.queue_totals?.messages === undefined
+    const active = evaluated.filter((alert) => canSee(actor, alert.vhost))
+    // A person sees the figures of their own vhosts: the broker's totals count every vhost.
+    const scoped = s.config.vhosts !== undefined || actor.vhosts !== undefined
+    // Broker-wide rates say nothing of a person's vhosts: theirs are their queues' own.
+    const shown = actor.vhosts === undefined ? overview : { ...overview, message_stats: {} }
+    const stats = shown.message_stats ?? {}
+    const ownTotals = scoped || overview.queue_totals?.messages === undefined
     const deadLetterQueues = topology.queues.filter((q) => q.role === 'dead-letter')
     const deadLetterRates = await deadLetterHistory(deadLetterQueues)
     const statistics = s.management.statistics()
@@ -57,9 +64,9 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
               unacked: overview.queue_totals?.messages_unacknowledged ?? 0,
             }),
         queues: topology.queues.length,
-        connections: overview.object_totals?.connections ?? 0,
+        connections: actor.vhosts === undefined ? (overview.object_totals?.connections ?? 0) : 0,
         consumers:
-          s.config.vhosts === undefined && overview.object_totals?.consumers !== undefined
+          !scoped && overview.object_totals?.consumers !== undefined
             ? overview.object_totals.consumers
             : sum(topology.queues, (q) => q.consumers),
       },
@@ -79,7 +86,7 @@ export function overviewRoutes(s: Services, alerts: AlertMonitor) {
       deadLetters: deadLetterQueues.reduce((sum, q) => sum + q.messages, 0),
       alerts: active,
       /** The last ten minutes at 10 s steps, so charts have a past when the page opens. */
-      history: overviewHistory(overview, deadLetterRates),
+      history: overviewHistory(shown, deadLetterRates),
     })
   })
 }

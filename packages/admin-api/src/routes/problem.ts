@@ -36,7 +36,10 @@ export function problem(
 export function errorHandler(log: Logger): ErrorHandler {
   return (error, c) => {
     if (error instanceof ApiError) {
-      if (error.status >= 500) log.warn(error.message, { path: c.req.path, code: error.code })
+      if (error.status >= 500) {
+        // The body says little (no internal addresses); the log line keeps the cause, redacted.
+        log.warn(error.message, { path: c.req.path, code: error.code, cause: error.cause })
+      }
       return problem(c, error.status, error.code, error.title, error.detail)
     }
     if (error instanceof ZodError) {

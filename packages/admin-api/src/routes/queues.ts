@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import type { ManagementQueue } from '../rabbit/management-schemas.js'
-import { assertInScope } from '../scope.js'
+import { assertInScope, visibleDiscovery } from '../scope.js'
 import { queueParams } from '../security/names.js'
 import { listQueues, oneQueue } from './queues-list.js'
 import { queueListQuery } from './queues-query.js'
@@ -19,7 +19,12 @@ const detailQuery = z.object({
 export function queueRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/queues', valid('query', queueListQuery), async (c) =>
-      c.json(await listQueues(s, c.req.valid('query'))),
+      c.json(
+        await listQueues(
+          { ...s, discovery: visibleDiscovery(s.discovery, c.get('actor')) },
+          c.req.valid('query'),
+        ),
+      ),
     )
     .get(
       '/queues/:vhost/:name',

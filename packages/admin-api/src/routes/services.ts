@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/file.js'
 import type { RateLimiter } from '../auth/rate-limit.js'
+import type { UserCheck } from '../auth/rabbit-users.js'
 import type { SessionStore } from '../auth/sessions.js'
 import type { TokenVerifier } from '../auth/tokens.js'
 import type { Config } from '../config.js'
@@ -15,6 +16,8 @@ export interface Services {
   audit: AuditLog
   sessions: SessionStore
   tokens: TokenVerifier
+  /** Checks a RabbitMQ user's name and password against the management API. */
+  checkUser: UserCheck
   loginLimiter: RateLimiter
   log: Logger
   /** True when some AMQP node answers the protocol header. */

@@ -1,51 +1,55 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { SESSION_COOKIE } from '../auth/middleware.js'
-import type { AppEnv } from '../context.js'
+import { clientAddress } from '../auth/client-address.js'
+import { refuseWhenBlocked, SESSION_COOKIE } from '../auth/middleware.js'
+import type { Actor, AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import type { Services } from './services.js'
 import { valid } from './validate.js'
 
-const loginBody = z.object({ token: z.string().min(1).max(1024) })
+const loginBody = z.union([
+  z.strictObject({ token: z.string().min(1).max(1024) }),
+  z.strictObject({ username: z.string().min(1).max(255), password: z.string().min(1).max(1024) }),
+])
 
-/** The client's address as the socket reports it (never a spoofable X-Forwarded-For). */
-function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
-
-/** Log in with a token (sets the session cookie), ask who you are, log out. */
+/**
+ * Log in with a token or a RabbitMQ user's name and password (sets the session cookie), ask who
+ * you are, log out.
+ */
 export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
     .post('/session', valid('json', loginBody), async (c) => {
-      const ip = clientIp(c)
-      const wait = s.loginLimiter.blocked(ip)
-      if (wait > 0) {
-        c.header('Retry-After', String(wait))
-        throw new ApiError(
-          429,
-          'too-many-logins',
-          'Too many login attempts',
-          `Try again in ${wait} s`,
-        )
-      }
-      const actor = s.tokens.verify(c.req.valid('json').token)
+      const body = c.req.valid('json')
+      const ip = clientAddress(c, s.config.trustedProxies)
+      // Guessing one user's password from many addresses is limited too.
+      const keys = 'username' in body ? [ip, `user:${body.username}`] : [ip]
+      for (const key of keys) refuseWhenBlocked(c, s.loginLimiter, key)
+      const actor = 'token' in body ? s.tokens.verify(body.token) : await person(s, body)
       if (!actor) {
-        s.loginLimiter.fail(ip)
+        for (const key of keys) s.loginLimiter.fail(key)
         await s.audit.record({
-          actor: { name: 'anonymous', role: 'viewer' },
+          actor: {
+            name: 'username' in body ? body.username : 'anonymous',
+            role: 'viewer',
+            from: ip,
+          },
           action: 'login',
           target: 'session',
           counts: {},
           outcome: 'failure',
-          detail: `invalid token from ${ip}`,
+          detail: 'token' in body ? 'invalid token' : 'invalid username or password',
         })
-        throw new ApiError(401, 'invalid-token', 'Invalid token')
+        if ('token' in body) throw new ApiError(401, 'invalid-token', 'Invalid token')
+        throw new ApiError(401, 'invalid-credentials', 'Invalid username or password')
+      }
+      if (actor.vhosts !== undefined && Object.keys(actor.vhosts).length === 0) {
+        throw new ApiError(
+          403,
+          'no-vhosts',
+          'No vhost to show',
+          'This user has no permissions on any vhost this API watches',
+        )
       }
       const session = s.sessions.create(actor)
       setCookie(c, SESSION_COOKIE, session.id, {
@@ -59,27 +63,21 @@ export function sessionRoutes(s: Services) {
         maxAge: Math.floor(s.config.sessionTtlMs / 1000),
       })
       await s.audit.record({
-        actor,
+        actor: { ...actor, from: ip },
         action: 'login',
         target: 'session',
         counts: {},
         outcome: 'success',
-        detail: `from ${ip}`,
       })
-      return c.json({
-        name: actor.name,
-        role: actor.role,
-        expiresAt: new Date(session.expiresAt).toISOString(),
-      })
+      return c.json({ ...whoAmI(actor), expiresAt: new Date(session.expiresAt).toISOString() })
     })
-    .get('/session', (c) => {
-      const actor = c.get('actor')
-      return c.json({ name: actor.name, role: actor.role })
-    })
+    .get('/session', (c) => c.json(whoAmI(c.get('actor'))))
     .delete('/session', async (c) => {
       const id = getCookie(c, SESSION_COOKIE)
-      if (id) s.sessions.delete(id)
+      const ended = id !== undefined && s.sessions.delete(id)
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
+      // A bearer token has no session to end: nothing happened, so nothing is recorded.
+      if (!ended) return c.body(null, 204)
       await s.audit.record({
         actor: c.get('actor'),
         action: 'logout',
@@ -89,4 +87,25 @@ export function sessionRoutes(s: Services) {
       })
       return c.body(null, 204)
     })
+}
+
+/** Name and role; a person's vhosts (with their role in each) too. */
+const whoAmI = ({ name, role, vhosts }: Actor) => ({
+  name,
+  role,
+  ...(vhosts === undefined ? {} : { vhosts }),
+})
+
+async function person(s: Services, body: { username: string; password: string }) {
+  try {
+    return await s.checkUser(body.username, body.password)
+  } catch (error) {
+    throw new ApiError(
+      502,
+      'management-unavailable',
+      'RabbitMQ management API unavailable',
+      'Cannot check the user now',
+      { cause: error },
+    )
+  }
 }

@@ -1,3 +1,5 @@
+import { redactUrls } from './redact-url.js'
+
 /**
  * Removes secrets from text before it is logged or sent: every known secret value, the password
  * part of any URL, and `Authorization` header values. Defence in depth: code should not put
@@ -10,18 +12,21 @@ export function createRedactor(secrets: readonly (string | undefined)[]): (text:
   return (text) => {
     let out = text
     for (const secret of known) out = out.split(secret).join('***')
-    return out
-      .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s/]*@/gi, '$1***@')
-      .replace(/(authorization["']?\s*[:=]\s*["']?)(basic|bearer)\s+[^\s"',}]+/gi, '$1$2 ***')
+    return redactUrls(out).replace(
+      /(authorization["']?\s*[:=]\s*["']?)(basic|bearer)\s+[^\s"',}]+/gi,
+      '$1$2 ***',
+    )
   }
 }
 
-/** The secret values of URLs, e.g. the password of `amqp://user:pass@host`. */
+/** The secret values of URLs, as written and decoded, e.g. `p%40ss` and `p@ss`. */
 export function urlPasswords(urls: readonly string[]): string[] {
   return urls.flatMap((url) => {
     try {
-      const password = decodeURIComponent(new URL(url).password)
-      return password ? [password] : []
+      const raw = new URL(url).password
+      if (!raw) return []
+      const decoded = decodeURIComponent(raw)
+      return decoded === raw ? [raw] : [raw, decoded]
     } catch {
       return []
     }

@@ -2,7 +2,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, call } from '../../../lib/api-client.js'
 import { queryKeys } from '../../../lib/query-keys.js'
 
-export const login = (token: string) => call(api.api.session.$post({ json: { token } }))
+/** A token (automation, the start link) or a RabbitMQ user's name and password. */
+export type Credentials = string | { username: string; password: string }
+
+export const login = (credentials: Credentials) =>
+  call(
+    api.api.session.$post({
+      json: typeof credentials === 'string' ? { token: credentials } : credentials,
+    }),
+  )
 
 export function useLogin() {
   const queryClient = useQueryClient()
