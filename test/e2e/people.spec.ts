@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { createTestVhost, management, type TestVhost } from '@warren/test-kit'
+import { e2eVhostName } from './support/server.js'
 
 // A RabbitMQ user with permissions on one vhost of two logs in with their name and password,
 // and the console shows that vhost's dead letters only.
@@ -23,8 +24,8 @@ async function withDeadLetter(vhost: TestVhost) {
 }
 
 test.beforeAll(async () => {
-  mine = await createTestVhost('e2e-people-mine')
-  theirs = await createTestVhost('e2e-people-theirs')
+  mine = await createTestVhost(e2eVhostName('people-mine'))
+  theirs = await createTestVhost(e2eVhostName('people-theirs'))
   await withDeadLetter(mine)
   await withDeadLetter(theirs)
   user.password = `pw-${randomBytes(12).toString('hex')}`

@@ -49,6 +49,13 @@ export interface AppOverrides {
    * page points its assets and API calls there. @default '' (the root)
    */
   basePath?: string
+  /**
+   * Whether a `Host` that is not an IP address, `localhost`, the public origin's host or one of
+   * `WARREN_ALLOWED_HOSTS` gets 421 (the DNS-rebinding defence of a server on its own port). An
+   * embedding host answers for its own names, so `createWarrenAdmin` leaves it off unless asked.
+   * @default true
+   */
+  checkHost?: boolean
 }
 
 /** A created admin API: the Hono app (`app.fetch`, `app.request`) and its lifecycle. */
@@ -71,6 +78,7 @@ function buildApp(
   alerts: AlertMonitor,
   deadLetters: ReturnType<typeof createDeadLetterModule>,
   basePath: string,
+  checkHost: boolean,
 ) {
   const app = new Hono<AppEnv>()
   app.onError(errorHandler(s.log))
@@ -93,7 +101,7 @@ function buildApp(
       referrerPolicy: 'no-referrer',
     }),
   )
-  app.use('*', hostAllowlist(s.config.allowedHosts, s.config.publicOrigin))
+  if (checkHost) app.use('*', hostAllowlist(s.config.allowedHosts, s.config.publicOrigin))
   app.use('/api/*', csrf(s.config.publicOrigin))
   app.use(
     '/api/*',
@@ -266,7 +274,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): WarrenA
     now,
   })
   alerts.start()
-  const app = buildApp(services, alerts, deadLetters, overrides.basePath ?? '')
+  const app = buildApp(
+    services,
+    alerts,
+    deadLetters,
+    overrides.basePath ?? '',
+    overrides.checkHost ?? true,
+  )
   return {
     app,
     log,

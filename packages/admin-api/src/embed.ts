@@ -31,8 +31,11 @@ export interface WarrenAdminOptions extends Omit<AppOverrides, 'basePath'> {
 export interface WarrenAdmin {
   /** A Hono app answering under `basePath`: `host.route('/', admin.app)`. */
   app: Hono
-  /** The same as a fetch handler of full request URLs (`<basePath>/…`). */
-  fetch(request: Request): Promise<Response>
+  /**
+   * The same as a fetch handler of full request URLs (`<basePath>/…`); `env` is the server's
+   * bindings (@hono/node-server's carry the socket: the client address the login limits use).
+   */
+  fetch(request: Request, env?: unknown): Promise<Response>
   /**
    * The same as a Node request listener, for Express (`host.use(basePath, admin.handler)`),
    * Fastify (`reply.hijack(); admin.handler(request.raw, reply.raw)`) or `node:http`.
@@ -63,19 +66,24 @@ export function createWarrenAdmin(options: WarrenAdminOptions = {}): WarrenAdmin
   const adminToken = config.adminToken ?? generateToken()
   // A host that grants the viewer role needs a viewer token to hand on, configured or not.
   const viewerToken = config.viewerToken ?? (trustHost ? generateToken() : undefined)
-  const warren = createApp({ ...config, adminToken, viewerToken }, { ...overrides, basePath })
+  const warren = createApp(
+    { ...config, adminToken, viewerToken },
+    { checkHost: false, ...overrides, basePath },
+  )
 
-  const forward = async (request: Request): Promise<Response> => {
+  // `env` carries the Node server's socket (@hono/node-server): the client's address, which the
+  // login limits and the audit log key on, must reach the admin API through the host's app.
+  const forward = async (request: Request, env?: unknown): Promise<Response> => {
     const role = trustHost ? await trustHost(request) : undefined
-    if (role === undefined) return warren.app.fetch(request)
+    if (role === undefined) return warren.app.fetch(request, env)
     const headers = new Headers(request.headers)
     headers.set('authorization', `Bearer ${role === 'operator' ? adminToken : viewerToken}`)
-    return warren.app.fetch(new Request(request, { headers }))
+    return warren.app.fetch(new Request(request, { headers }), env)
   }
 
   const app = new Hono()
   if (basePath === '') {
-    app.all('*', (c) => forward(c.req.raw))
+    app.all('*', (c) => forward(c.req.raw, c.env))
   } else {
     app.get(basePath, (c) => c.redirect(`${basePath}/`, 308))
     app.all(`${basePath}/*`, mount(forward))
@@ -83,7 +91,7 @@ export function createWarrenAdmin(options: WarrenAdminOptions = {}): WarrenAdmin
   const listener = getRequestListener(app.fetch)
   return {
     app,
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request, env) => app.fetch(request, env),
     handler(request, response) {
       // Express strips its mount path from `url` and keeps the full one in `originalUrl`.
       const original = (request as IncomingMessage & { originalUrl?: string }).originalUrl

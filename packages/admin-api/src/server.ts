@@ -24,7 +24,8 @@ export async function startServer(
   overrides: AppOverrides = {},
 ): Promise<RunningServer> {
   // The same admin API a host embeds, at the root.
-  const admin = createWarrenAdmin({ ...overrides, config })
+  // On a port of its own, the server answers only to the names it is known by.
+  const admin = createWarrenAdmin({ checkHost: true, ...overrides, config })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: admin.fetch, hostname: config.host, port: config.port }, () =>
       resolve(s),
