@@ -169,7 +169,9 @@ describe.each([
         const seen = await b.get(operation.id)
         const saved = (await second.getBulk(operation.id))?.measuredRate ?? null
         if (saved !== null && seen?.measuredRate === Math.round(saved * 10) / 10) {
-          expect(seen.measuredRate).toBeGreaterThan(100)
+          // Measured, and held to the rate set (a busy machine may send slower, never faster).
+          expect(seen.measuredRate).toBeGreaterThan(0)
+          expect(seen.measuredRate).toBeLessThanOrEqual(250)
           break
         }
         expect(i).toBeLessThan(100)

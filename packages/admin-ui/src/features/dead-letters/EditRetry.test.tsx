@@ -39,6 +39,19 @@ describe('edit and retry', () => {
     })
   })
 
+  it('reports where the copy went even when the form closed before the answer came', async () => {
+    // The list refreshes without the archived original while the retry is in flight, and that
+    // closes the drawer holding this form.
+    mockApi(on('POST', RETRY, { body: { id: '17', target: 'orders', archived: true } }))
+    const onRetried = vi.fn()
+    const { unmount } = renderWithClient(
+      <EditRetry vhost="/" queue="orders.dlq" message={message} onRetried={onRetried} />,
+    )
+    fireEvent.click(screen.getByRole('button', { name: 'Send edited copy' }))
+    unmount()
+    await waitFor(() => expect(onRetried).toHaveBeenCalledWith('orders'))
+  })
+
   it("shows the API's reason inline when the payload is not JSON", async () => {
     mockApi(
       on('POST', RETRY, {

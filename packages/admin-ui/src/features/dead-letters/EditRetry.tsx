@@ -48,17 +48,21 @@ export function EditRetry({ vhost, queue, message, onRetried }: EditRetryProps) 
               return
             }
             setHeaderError(null)
-            retry.mutate(
-              {
+            // Not mutate's onSuccess: the list refreshes without the archived original while the
+            // retry is in flight, which closes this drawer, and mutate's own callbacks do not run
+            // for an unmounted form. The promise settles whatever became of the form.
+            retry
+              .mutateAsync({
                 vhost,
                 queue,
                 id: message.id,
                 payload: draft.payload,
                 headers: headers.changes,
                 target: draft.target.trim() || undefined,
-              },
-              { onSuccess: (result) => onRetried(result.target) },
-            )
+              })
+              .then((result) => onRetried(result.target))
+              // A refusal is shown by the form (retry.error) while it is open.
+              .catch(() => undefined)
           }}
         >
           <label className="field">
