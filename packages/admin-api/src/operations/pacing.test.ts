@@ -16,12 +16,21 @@ function fakeClock() {
 const never = new AbortController().signal
 
 describe('TokenBucket', () => {
-  it('hands out one second of tokens at once, then the rate', async () => {
+  it('hands out the rate from the first token on, with no burst at the start', async () => {
     const clock = fakeClock()
     const bucket = new TokenBucket(100, clock)
     for (let i = 0; i < 30; i += 1) await bucket.take(10, never)
-    // 100 at once, 200 more at 100/s.
-    expect(clock.now()).toBe(2000)
+    // 300 at 100/s.
+    expect(clock.now()).toBe(3000)
+  })
+
+  it('keeps at most one second of tokens after a pause', async () => {
+    const clock = fakeClock()
+    const bucket = new TokenBucket(100, clock)
+    await clock.sleep(10_000, never)
+    for (let i = 0; i < 30; i += 1) await bucket.take(10, never)
+    // 100 saved up during the pause, 200 more at 100/s.
+    expect(clock.now()).toBe(12_000)
   })
 
   it('follows a rate changed while it runs', async () => {
@@ -30,7 +39,7 @@ describe('TokenBucket', () => {
     await bucket.take(10, never)
     bucket.setRate(1000)
     await bucket.take(500, never)
-    expect(clock.now()).toBe(500)
+    expect(clock.now()).toBe(1500)
   })
 
   it('gives nothing and returns at once when woken', async () => {

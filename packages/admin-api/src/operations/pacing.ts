@@ -24,8 +24,10 @@ export const systemClock: Clock = {
 }
 
 /**
- * Hands out `rate` tokens a second, at most one second's worth (or one batch) at once, so a
- * paused or slow stretch does not turn into a burst afterwards. The rate may change any time.
+ * Hands out `rate` tokens a second, from the first one on (no burst at the start: the operator's
+ * rate holds from the first second, and so does the rate the console shows), and at most one
+ * second's worth at once, so a paused or slow stretch does not turn into a burst afterwards. The
+ * rate may change any time.
  */
 export class TokenBucket {
   readonly #clock: Clock
@@ -37,7 +39,6 @@ export class TokenBucket {
     this.#clock = clock
     this.#rate = rate
     this.#last = clock.now()
-    this.#tokens = rate ?? 0
   }
 
   setRate(rate: number | null): void {
