@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test'
 import { connect, defineTopology, NonRetryableError, type Broker } from '@warren/sdk'
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
-import { deadLetterPath } from './support/console.js'
+import { deadLetterPath, navLink } from './support/console.js'
 import { expect, test } from './support/fixtures.js'
 import { e2eVhostName } from './support/server.js'
 
@@ -66,7 +66,7 @@ test('dead letters produced through the SDK appear with their count and feeding 
   page,
 }) => {
   await page.goto('/')
-  await page.getByRole('link', { name: 'Dead letters' }).click()
+  await navLink(page, 'Dead letters').click()
   // Its own vhost: another run (or a leftover of one) may hold a queue of the same name.
   const row = page.locator(`[data-testid=dlq-row][data-vhost="${vhost.name}"][data-queue="${DLQ}"]`)
   await expect(row.getByTestId('dlq-messages')).toHaveText(String(ORDERS), { timeout: 30_000 })
@@ -83,7 +83,7 @@ test('the queues screen draws the exchange and key, the work queue, its retry ti
   page,
 }) => {
   await page.goto('/')
-  await page.getByRole('link', { name: 'Queues' }).click()
+  await navLink(page, 'Queues').click()
   await page.getByLabel('Search queues').fill(vhost.name)
 
   await expect(
@@ -193,7 +193,7 @@ test('deleting a dead letter archives it, and restoring puts it back', async ({ 
   await dialog.getByRole('button', { name: 'Done' }).click()
   expect(await vhost.count(DLQ)).toBe(ORDERS - 3)
 
-  await page.getByRole('link', { name: 'Archive' }).click()
+  await navLink(page, 'Archive').click()
   await page.getByLabel('Vhost').selectOption(vhost.name)
   const archived = page.locator(`[data-testid=archive-row][data-message-id="${messageId}"]`)
   await expect(archived.getByTestId('archive-status')).toHaveText('archived')
@@ -227,7 +227,7 @@ test('a viewer sees the dead letters but no requeue, delete, purge or restore', 
   ).toHaveCount(0)
   await page.keyboard.press('Escape')
 
-  await page.getByRole('link', { name: 'Archive' }).click()
+  await navLink(page, 'Archive').click()
   await expect(page.getByRole('heading', { name: 'Archive' })).toBeVisible()
   await expect(page.getByRole('button', { name: /restore/i })).toHaveCount(0)
   await page.screenshot({ path: 'test-results/viewer.png' })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { createTestVhost, management, type TestVhost } from '@warren/test-kit'
+import { navLink } from './support/console.js'
 import { e2eVhostName } from './support/server.js'
 
 // A RabbitMQ user with permissions on one vhost of two logs in with their name and password,
@@ -54,7 +55,7 @@ test('a RabbitMQ user signs in and sees the dead letters of their vhost only', a
   await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(page.getByTestId('session-role')).toHaveText('operator')
 
-  await page.getByRole('link', { name: 'Dead letters' }).click()
+  await navLink(page, 'Dead letters').click()
   const row = (vhost: TestVhost) =>
     page.locator(`[data-testid=dlq-row][data-vhost="${vhost.name}"][data-queue="${DLQ}"]`)
   await expect(row(mine).getByTestId('dlq-messages')).toHaveText('1', { timeout: 30_000 })

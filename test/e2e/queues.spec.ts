@@ -1,6 +1,7 @@
 import type { Page, Response } from '@playwright/test'
 import { createTestVhost, type TestVhost } from '@warren/test-kit'
 import { expect, test } from './support/fixtures.js'
+import { navLink } from './support/console.js'
 import { e2eVhostName } from './support/server.js'
 
 // A broker with 5,000 queues (in a vhost of this file's own): the console lists, sorts and
@@ -50,7 +51,7 @@ test('the queue list searches, sorts and pages 5,000 queues on the server, one p
 }) => {
   const calls = observeQueueLists(page)
   await page.goto('/')
-  await page.getByRole('link', { name: 'Queues' }).click()
+  await navLink(page, 'Queues').click()
   await page.getByLabel('Search queues').fill(vhost.name)
 
   await expect(page.getByTestId('queue-range')).toHaveText('1–100 of 5,000')
