@@ -142,18 +142,19 @@ describe('alert monitor (real broker, local webhook)', () => {
       ch.sendToQueue('jobs.dlq', Buffer.from('failed 1'))
       ch.sendToQueue('jobs.dlq', Buffer.from('failed 2'))
       await ch.checkQueue('jobs.dlq')
-    })
-    // The management API reports counters only every few seconds: wait until it has all of them.
-    await eventually(async () => {
-      const { queues } = await discovery.topology(vhost.name)
-      const jobs = queues.find((q) => q.name === 'jobs')
-      const dlq = queues.find((q) => q.name === 'jobs.dlq')
-      const settled =
-        jobs?.totals.acked === 10 &&
-        jobs.ready === 0 &&
-        dlq?.totals.published === 2 &&
-        dlq.messages === 2
-      return settled ? true : undefined
+      // The management API reports counters only every few seconds: wait until it has all of
+      // them, with the channel still open (a channel closed before it reported is never counted).
+      await eventually(async () => {
+        const { queues } = await discovery.topology(vhost.name)
+        const jobs = queues.find((q) => q.name === 'jobs')
+        const dlq = queues.find((q) => q.name === 'jobs.dlq')
+        const settled =
+          jobs?.totals.acked === 10 &&
+          jobs.ready === 0 &&
+          dlq?.totals.published === 2 &&
+          dlq.messages === 2
+        return settled ? true : undefined
+      })
     })
 
     clock.now += WINDOW / 2
