@@ -205,6 +205,12 @@ describe('black-box findings, closed', () => {
   })
 
   it('does not follow a redirect of the alert webhook', async () => {
+    // A job nobody consumes: a backlog alert (threshold 0) on any broker, counted by a passive
+    // declare where the broker keeps no statistics.
+    await vhost.withChannel(async (ch) => {
+      ch.sendToQueue('orders', Buffer.from('{}'))
+      await ch.checkQueue('orders')
+    })
     const posts: string[] = []
     const hooks: Server = createServer((request, response) => {
       posts.push(request.url ?? '')
