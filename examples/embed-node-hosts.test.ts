@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHost } from './embed-express.js'
+import { startHost as startExpress } from './embed-express.js'
+import { startHost as startFastify } from './embed-fastify.js'
 import { staffHeader } from './host-auth.js'
 import {
   ADMIN_TOKEN,
@@ -10,11 +11,16 @@ import {
   type HostUnderTest,
 } from './test-support/host.js'
 
-describe('Warren embedded in an Express service at /ops/warren, behind its login', () => {
+// Express and Fastify hand Warren the Node request the same way (`admin.handler`), behind the
+// host's own login: one specification for both.
+describe.each([
+  { name: 'Express', id: 'express', startHost: startExpress },
+  { name: 'Fastify', id: 'fastify', startHost: startFastify },
+])('Warren embedded in a $name service at /ops/warren, behind its login', ({ id, startHost }) => {
   let env: HostUnderTest
   let host: Awaited<ReturnType<typeof startHost>>
   beforeAll(async () => {
-    env = await hostUnderTest('express')
+    env = await hostUnderTest(id)
     host = await startHost(env.port, env.config)
   })
   afterAll(async () => {
